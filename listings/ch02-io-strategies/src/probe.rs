@@ -1,0 +1,48 @@
+//! What the process uses right now: resident memory, threads and how often
+//! its threads went to sleep.
+
+use std::io;
+use std::time::Instant;
+
+use crate::sys::cvt;
+
+/// A reading of the process's resource use at one instant.
+#[derive(Clone, Copy, Debug)]
+pub struct Snapshot {
+    pub at: Instant,
+    /// `VmRSS`: pages of the process in physical memory, in KiB.
+    pub resident_kib: u64,
+    /// Threads the process has.
+    pub threads: u64,
+    /// Times any thread gave up the CPU because it had to wait (`ru_nvcsw`),
+    /// counting threads that have exited.
+    pub voluntary_switches: u64,
+}
+
+/// Takes a snapshot of the calling process.
+pub fn snapshot() -> io::Result<Snapshot> {
+    let status = std::fs::read_to_string("/proc/self/status")?;
+    Ok(Snapshot {
+        at: Instant::now(),
+        resident_kib: status_field(&status, "VmRSS")?,
+        threads: status_field(&status, "Threads")?,
+        voluntary_switches: voluntary_switches()?,
+    })
+}
+
+/// Reads a number field of `/proc/self/status`, such as `VmRSS:  1234 kB`.
+fn status_field(status: &str, name: &str) -> io::Result<u64> {
+    status
+        .lines()
+        .filter_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+        .find_map(|value| value.split_whitespace().next()?.parse().ok())
+        .ok_or_else(|| io::Error::other(format!("no {name} in /proc/self/status")))
+}
+
+fn voluntary_switches() -> io::Result<u64> {
+    // SAFETY: `rusage` is plain old data; all zeroes is a valid value.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `usage` is a valid, writable `rusage` for getrusage to fill in.
+    cvt(unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) })?;
+    u64::try_from(usage.ru_nvcsw).map_err(io::Error::other)
+}
