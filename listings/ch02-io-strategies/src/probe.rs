@@ -2,7 +2,7 @@
 //! its threads went to sleep.
 
 use std::io;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::sys::cvt;
 
@@ -17,16 +17,20 @@ pub struct Snapshot {
     /// Times any thread gave up the CPU because it had to wait (`ru_nvcsw`),
     /// counting threads that have exited.
     pub voluntary_switches: u64,
+    /// CPU time all threads used so far, in user space and in the kernel.
+    pub cpu: Duration,
 }
 
 /// Takes a snapshot of the calling process.
 pub fn snapshot() -> io::Result<Snapshot> {
     let status = std::fs::read_to_string("/proc/self/status")?;
+    let usage = resource_usage()?;
     Ok(Snapshot {
         at: Instant::now(),
         resident_kib: status_field(&status, "VmRSS")?,
         threads: status_field(&status, "Threads")?,
-        voluntary_switches: voluntary_switches()?,
+        voluntary_switches: u64::try_from(usage.ru_nvcsw).map_err(io::Error::other)?,
+        cpu: duration(usage.ru_utime) + duration(usage.ru_stime),
     })
 }
 
@@ -39,10 +43,16 @@ fn status_field(status: &str, name: &str) -> io::Result<u64> {
         .ok_or_else(|| io::Error::other(format!("no {name} in /proc/self/status")))
 }
 
-fn voluntary_switches() -> io::Result<u64> {
+fn resource_usage() -> io::Result<libc::rusage> {
     // SAFETY: `rusage` is plain old data; all zeroes is a valid value.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: `usage` is a valid, writable `rusage` for getrusage to fill in.
     cvt(unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) })?;
-    u64::try_from(usage.ru_nvcsw).map_err(io::Error::other)
+    Ok(usage)
+}
+
+fn duration(time: libc::timeval) -> Duration {
+    let seconds = u64::try_from(time.tv_sec).unwrap_or(0);
+    let micros = u64::try_from(time.tv_usec).unwrap_or(0);
+    Duration::from_secs(seconds) + Duration::from_micros(micros)
 }

@@ -19,7 +19,7 @@ const WAYS: [Way; 3] = [Way::Threads, Way::Poll, Way::Epoll];
 #[test]
 fn every_way_delivers_every_message() {
     for way in WAYS {
-        let report = within_deadline(move || harness::run(way, 100).expect("run"));
+        let report = within_deadline(move || harness::run(way, 100, Duration::ZERO).expect("run"));
         assert_eq!(report.delivered, 100, "{way:?}");
         assert_eq!(report.tasks, 100, "{way:?}");
     }

@@ -1,6 +1,6 @@
 //! Many tasks wait for one message each, served two ways, measured.
 //!
-//! cargo run --release -p ch02-io-strategies --bin many-waiters -- [--tasks N] [--ways threads,poll,epoll]
+//! cargo run --release -p ch02-io-strategies --bin many-waiters -- [--tasks N] [--ways threads,poll,epoll] [--pause-us N]
 
 use std::io;
 use std::process::ExitCode;
@@ -19,6 +19,8 @@ const SPARE_FILES: u64 = 64;
 struct Options {
     tasks: usize,
     ways: Vec<Way>,
+    /// Pause of the feeder between two messages.
+    pause: Duration,
 }
 
 fn main() -> ExitCode {
@@ -37,8 +39,14 @@ fn run(options: Options) -> io::Result<()> {
     let fitting = usize::try_from(limit.saturating_sub(SPARE_FILES) / 2).unwrap_or(usize::MAX);
     let tasks = options.tasks.min(fitting);
     println!("open-file limit: {limit}; tasks: {tasks}, each waiting on its own pipe");
+    if !options.pause.is_zero() {
+        println!(
+            "the feeder pauses {} µs between two messages",
+            options.pause.as_micros()
+        );
+    }
     for way in options.ways {
-        print_report(&harness::run(way, tasks)?);
+        print_report(&harness::run(way, tasks, options.pause)?);
     }
     Ok(())
 }
@@ -59,6 +67,7 @@ fn print_report(report: &Report) {
         millis(report.until_waiting)
     );
     println!("  time to deliver:            {}", millis(report.delivery));
+    println!("  CPU time, all threads:      {}", millis(report.cpu));
     println!(
         "  resident memory growth:     {:.1} MiB ({:.1} KiB per task)",
         growth_kib / 1024.0,
@@ -79,6 +88,7 @@ fn parse_options() -> io::Result<Options> {
     let mut options = Options {
         tasks: DEFAULT_TASKS,
         ways: vec![Way::Threads, Way::Poll],
+        pause: Duration::ZERO,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -91,6 +101,12 @@ fn parse_options() -> io::Result<Options> {
                     .parse()
                     .map_err(|_| invalid(format!("--tasks wants a number, not {value:?}")))?;
             }
+            "--pause-us" => {
+                let micros = value
+                    .parse()
+                    .map_err(|_| invalid(format!("--pause-us wants a number, not {value:?}")))?;
+                options.pause = Duration::from_micros(micros);
+            }
             "--ways" => {
                 options.ways = value
                     .split(',')
@@ -101,7 +117,7 @@ fn parse_options() -> io::Result<Options> {
             }
             _ => {
                 return Err(invalid(format!(
-                    "unknown option {flag}; try --tasks N --ways threads,poll,epoll"
+                    "unknown option {flag}; try --tasks N --ways threads,poll,epoll --pause-us N"
                 )));
             }
         }
