@@ -1,0 +1,115 @@
+//! Which green thread waits for which socket: the bridge between the poller's
+//! events and the scheduler's wake-ups (Go calls its version the netpoller).
+
+use std::collections::HashMap;
+use std::io;
+use std::os::fd::RawFd;
+use std::time::Duration;
+
+use crate::poller::{Events, Poller};
+use crate::scheduler::WakeToken;
+
+/// What a parked green thread waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interest {
+    Read,
+    Write,
+}
+
+/// At most one reader and one writer wait on a socket at a time.
+#[derive(Default)]
+struct Waiters {
+    reader: Option<WakeToken>,
+    writer: Option<WakeToken>,
+}
+
+impl Waiters {
+    fn slot(&mut self, interest: Interest) -> &mut Option<WakeToken> {
+        match interest {
+            Interest::Read => &mut self.reader,
+            Interest::Write => &mut self.writer,
+        }
+    }
+}
+
+pub struct NetPoll {
+    poller: Poller,
+    events: Events,
+    sockets: HashMap<RawFd, Waiters>,
+    parked: usize,
+}
+
+// ANCHOR: netpoll
+impl NetPoll {
+    pub fn new() -> io::Result<NetPoll> {
+        Ok(NetPoll {
+            poller: Poller::new()?,
+            events: Events::with_capacity(1024),
+            sockets: HashMap::new(),
+            parked: 0,
+        })
+    }
+
+    /// Called once per socket, when it is wrapped; the fd is its token.
+    pub fn register(&mut self, fd: RawFd) -> io::Result<()> {
+        self.poller.add(fd, fd as u64)?;
+        self.sockets.insert(fd, Waiters::default());
+        Ok(())
+    }
+
+    /// Called when the socket is dropped, before its fd is closed and reused.
+    pub fn deregister(&mut self, fd: RawFd) -> io::Result<()> {
+        if let Some(waiters) = self.sockets.remove(&fd) {
+            self.parked -= usize::from(waiters.reader.is_some()) + usize::from(waiters.writer.is_some());
+        }
+        self.poller.delete(fd)
+    }
+
+    /// Remembers that `token` waits until `fd` is ready for `interest`.
+    pub fn wait_for(&mut self, fd: RawFd, interest: Interest, token: WakeToken) {
+        let waiters = self.sockets.get_mut(&fd).expect("socket registered with the netpoller");
+        let slot = waiters.slot(interest);
+        if slot.replace(token).is_none() {
+            self.parked += 1;
+        }
+    }
+
+    /// Forgets `token`'s wait (its deadline passed first), if it is still there.
+    pub fn cancel(&mut self, fd: RawFd, interest: Interest, token: WakeToken) {
+        if let Some(waiters) = self.sockets.get_mut(&fd) {
+            let slot = waiters.slot(interest);
+            if *slot == Some(token) {
+                *slot = None;
+                self.parked -= 1;
+            }
+        }
+    }
+
+    /// Is any green thread parked on a socket?
+    pub fn has_waiters(&self) -> bool {
+        self.parked > 0
+    }
+
+    /// Polls once and appends the tokens of every green thread whose socket
+    /// became ready to `ready`.
+    pub fn poll(&mut self, timeout: Option<Duration>, ready: &mut Vec<WakeToken>) -> io::Result<()> {
+        self.poller.wait(&mut self.events, timeout)?;
+        for event in self.events.iter() {
+            let Some(waiters) = self.sockets.get_mut(&(event.token as RawFd)) else {
+                continue;
+            };
+            let woken = [
+                (event.readable, &mut waiters.reader),
+                (event.writable, &mut waiters.writer),
+            ];
+            for (is_ready, slot) in woken {
+                if let Some(token) = slot.take_if(|_| is_ready) {
+                    ready.push(token);
+                    self.parked -= 1;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+// ANCHOR_END: netpoll
