@@ -1,0 +1,205 @@
+//! The scheduler: a table of green threads, a policy choosing the next one,
+//! and the loop that switches into each and waits for it to switch back.
+//!
+//! Everything runs on one OS thread. The scheduler loop runs on that OS
+//! thread's own stack; every green thread switches back to it when it
+//! yields or finishes, and it switches into the next one.
+
+use crate::context::{self, Context};
+use crate::policy::{Policy, RoundRobin, ThreadId};
+use crate::stack::Stack;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io;
+
+// ANCHOR: state
+/// One green thread, as the scheduler sees it.
+struct GreenThread {
+    /// Where it is suspended (meaningless while it runs).
+    context: Context,
+    /// What it runs, until it starts.
+    task: Option<Box<dyn FnOnce()>>,
+    priority: u8,
+    finished: bool,
+    /// Kept only to be unmapped when the thread's record is dropped.
+    _stack: Stack,
+}
+
+struct Scheduler {
+    threads: HashMap<ThreadId, GreenThread>,
+    policy: Box<dyn Policy>,
+    /// The green thread on the CPU, if any (`None` in the scheduler loop).
+    running: Option<ThreadId>,
+    /// Where the scheduler loop is suspended while a green thread runs.
+    loop_context: Context,
+    next_id: u64,
+}
+
+thread_local! {
+    /// The runtime of this OS thread, present while `run` runs.
+    static SCHEDULER: RefCell<Option<Scheduler>> = const { RefCell::new(None) };
+}
+// ANCHOR_END: state
+
+/// Runs `f` on this OS thread's scheduler. The borrow ends before `f`'s
+/// caller switches stacks: no borrow is ever held across a switch.
+fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
+    SCHEDULER.with_borrow_mut(|scheduler| {
+        let scheduler = scheduler
+            .as_mut()
+            .expect("no green-thread runtime on this thread: call this inside `run`");
+        f(scheduler)
+    })
+}
+
+// ANCHOR: run
+/// Runs `main` as the first green thread and returns its result once every
+/// green thread has finished. A panic in `main` resumes here.
+pub fn run<T: 'static>(main: impl FnOnce() -> T + 'static) -> T {
+    run_with(RoundRobin::default(), main)
+}
+
+/// [`run`] with another scheduling policy.
+pub fn run_with<T: 'static>(
+    policy: impl Policy + 'static,
+    main: impl FnOnce() -> T + 'static,
+) -> T {
+    let _installed = Installed::new(Box::new(policy));
+    let main = crate::spawn(main);
+    while let Some(next) = with_scheduler(|s| s.policy.pop()) {
+        resume(next);
+    }
+    match main.join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+// ANCHOR_END: run
+
+/// Installs a scheduler on this OS thread, and removes it again when
+/// dropped, also when `run` unwinds.
+struct Installed;
+
+impl Installed {
+    fn new(policy: Box<dyn Policy>) -> Installed {
+        SCHEDULER.with_borrow_mut(|slot| {
+            assert!(slot.is_none(), "`run` cannot be nested on one OS thread");
+            *slot = Some(Scheduler {
+                threads: HashMap::new(),
+                policy,
+                running: None,
+                loop_context: Context::empty(),
+                next_id: 0,
+            });
+        });
+        Installed
+    }
+}
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        // Unmaps the stacks of threads that never finished (only possible
+        // when `run` unwinds); what lived on them is leaked, not dropped.
+        let scheduler = SCHEDULER.take();
+        drop(scheduler);
+    }
+}
+
+// ANCHOR: resume
+/// Switches from the scheduler loop into green thread `id` and returns when
+/// it yields or finishes. A finished thread's stack is unmapped here, on
+/// the scheduler's own stack.
+fn resume(id: ThreadId) {
+    let (loop_context, thread_context) = with_scheduler(|s| {
+        s.running = Some(id);
+        let thread = s.threads.get(&id).expect("a ready thread exists");
+        (&raw mut s.loop_context, &raw const thread.context)
+    });
+    // SAFETY: both contexts live in the installed scheduler, which outlives
+    // the switch; the thread's context was saved by `switch` or made by
+    // `Context::new` on its own, still mapped, stack; no borrow is held.
+    unsafe { context::switch(loop_context, thread_context) };
+    let finished = with_scheduler(|s| {
+        s.running = None;
+        match s.threads.get(&id) {
+            Some(thread) if thread.finished => s.threads.remove(&id),
+            _ => None,
+        }
+    });
+    drop(finished);
+}
+// ANCHOR_END: resume
+
+// ANCHOR: yield_now
+/// Lets every other ready green thread run, then continues.
+///
+/// # Panics
+/// Outside a green thread.
+pub fn yield_now() {
+    let (thread_context, loop_context) = with_scheduler(|s| {
+        let id = s.running.expect("yield_now called outside a green thread");
+        let thread = s.threads.get_mut(&id).expect("the running thread exists");
+        s.policy.push(id, thread.priority);
+        (&raw mut thread.context, &raw const s.loop_context)
+    });
+    // SAFETY: the scheduler loop suspended itself into `loop_context` when
+    // it resumed us; our own context stays in the table while we are away.
+    unsafe { context::switch(thread_context, loop_context) };
+}
+// ANCHOR_END: yield_now
+
+// ANCHOR: spawn_raw
+/// Adds a green thread that will run `task` on a stack of at least
+/// `stack_size` bytes, and makes it ready.
+pub(crate) fn spawn_task(
+    task: Box<dyn FnOnce()>,
+    stack_size: usize,
+    priority: u8,
+) -> io::Result<ThreadId> {
+    let stack = Stack::new(stack_size)?;
+    with_scheduler(|s| {
+        let id = ThreadId(s.next_id);
+        s.next_id += 1;
+        // SAFETY: `stack.top()` is the aligned top of a fresh mapping that
+        // the thread's record owns, so it outlives the thread.
+        let context = unsafe { Context::new(stack.top(), green_main, id.0 as usize) };
+        let thread = GreenThread {
+            context,
+            task: Some(task),
+            priority,
+            finished: false,
+            _stack: stack,
+        };
+        s.threads.insert(id, thread);
+        s.policy.push(id, priority);
+        Ok(id)
+    })
+}
+// ANCHOR_END: spawn_raw
+
+// ANCHOR: green_main
+/// The first Rust code on every green thread's stack, called by the
+/// trampoline with the thread's id.
+extern "C" fn green_main(id: usize) -> ! {
+    let id = ThreadId(id as u64);
+    let task = with_scheduler(|s| s.threads.get_mut(&id).and_then(|t| t.task.take()));
+    // `spawn` wrapped the task in `catch_unwind`, so no panic unwinds into
+    // the trampoline (and `extern "C"` would abort if one tried).
+    task.expect("a new thread has its task")();
+    finish(id)
+}
+
+/// Marks the running thread finished and leaves its stack for good. Owns
+/// nothing that needs dropping: what is left on this stack is never freed.
+fn finish(id: ThreadId) -> ! {
+    let (thread_context, loop_context) = with_scheduler(|s| {
+        let thread = s.threads.get_mut(&id).expect("the running thread exists");
+        thread.finished = true;
+        (&raw mut thread.context, &raw const s.loop_context)
+    });
+    // SAFETY: as in `yield_now`; the scheduler never resumes a finished
+    // thread, it unmaps its stack instead.
+    unsafe { context::switch(thread_context, loop_context) };
+    unreachable!("a finished green thread was resumed");
+}
+// ANCHOR_END: green_main
