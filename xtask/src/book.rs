@@ -1,0 +1,136 @@
+//! Building the book: HTML for the reader and expanded Markdown for the
+//! doctests, with no warnings allowed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use crate::{Fail, cmd};
+
+const LIMIT: Duration = Duration::from_secs(300);
+
+/// Builds `book/html` and `book/markdown` from scratch; any warning or error
+/// mdBook or a preprocessor prints (a missing include, a bad anchor, a quiz
+/// that does not parse) fails the build.
+pub fn build(root: &Path) -> Result<usize, Fail> {
+    let out = root.join("book");
+    if out.exists() {
+        std::fs::remove_dir_all(&out)
+            .map_err(|error| Fail::new(format!("cannot clear {}: {error}", out.display())))?;
+    }
+    let mut build = Command::new("mdbook");
+    build.current_dir(root).arg("build").env("RUST_LOG", "warn");
+    let finished = cmd::capture(&mut build, LIMIT)?;
+    let complaints: Vec<String> = finished
+        .stderr
+        .lines()
+        .chain(finished.stdout.lines())
+        .filter(|line| is_complaint(line))
+        .map(str::to_string)
+        .collect();
+    if !finished.success() || !complaints.is_empty() {
+        let mut problems = complaints;
+        if !finished.success() {
+            problems.push(format!(
+                "mdbook build: {}\n{}",
+                finished.describe(),
+                finished.stderr
+            ));
+        }
+        return Err(Fail::list("mdbook build is not clean", problems));
+    }
+    let pages = unexpanded_directives(&out.join("html"))?;
+    Ok(pages)
+}
+
+/// A line of mdBook's log that is a warning or an error. One notice is let
+/// through: a preprocessor built against another 0.5 patch release of mdBook
+/// says so on every build (it compares versions as strings); the pinned
+/// mdbook-mermaid 0.17.1 is built, `--locked`, against 0.5.0.
+fn is_complaint(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let complains = lower.contains("warn") || lower.contains("error");
+    let version_notice = line.contains("was built against version 0.5.")
+        && line.contains("but we're being called from version 0.5.");
+    complains && !version_notice
+}
+
+/// A `{{#…}}` left in a built page is a directive mdBook did not expand.
+/// Returns how many pages were built.
+fn unexpanded_directives(html_dir: &Path) -> Result<usize, Fail> {
+    let mut problems = Vec::new();
+    let mut pages = 0;
+    for entry in std::fs::read_dir(html_dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|ext| ext != "html") {
+            continue;
+        }
+        pages += 1;
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for (number, line) in text.lines().enumerate() {
+            if line.contains("{{#") {
+                problems.push(format!(
+                    "{}:{}: {}",
+                    path.display(),
+                    number + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(pages)
+    } else {
+        Err(Fail::list("directives mdBook left unexpanded", problems))
+    }
+}
+
+/// `theme/mermaid.min.js` must be the mermaid that the pinned mdbook-mermaid
+/// installs, so that what the tool checks at build time and what the browser
+/// draws are the same version.
+pub fn check_mermaid_assets(root: &Path) -> Result<(), Fail> {
+    let scratch = std::env::temp_dir().join(format!("xtask-mermaid-{}", std::process::id()));
+    std::fs::create_dir_all(&scratch)
+        .map_err(|error| Fail::new(format!("cannot create {}: {error}", scratch.display())))?;
+    std::fs::write(scratch.join("book.toml"), "[book]\ntitle = \"scratch\"\n")
+        .map_err(|error| Fail::new(format!("cannot write in {}: {error}", scratch.display())))?;
+    let mut install = Command::new("mdbook-mermaid");
+    install.arg("install").arg(&scratch);
+    let finished = cmd::capture(&mut install, Duration::from_secs(60))?;
+    let fresh = std::fs::read(scratch.join("mermaid.min.js"));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let ours = std::fs::read(root.join("theme/mermaid.min.js"));
+    match (finished.success(), fresh, ours) {
+        (true, Ok(fresh), Ok(ours)) if fresh == ours => Ok(()),
+        (true, Ok(_), Ok(_)) => Err(Fail::new(
+            "theme/mermaid.min.js is not the one the pinned mdbook-mermaid installs; \
+             refresh it with `mdbook-mermaid install` in a scratch folder and copy it over",
+        )),
+        _ => Err(Fail::new(format!(
+            "`mdbook-mermaid install` failed: {}",
+            finished.stderr
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_complaint;
+
+    #[test]
+    fn lets_only_the_version_notice_through() {
+        assert!(!is_complaint(" INFO Book building has started"));
+        assert!(is_complaint(
+            " WARN Failed to find anchor `main` in ch01.rs"
+        ));
+        assert!(is_complaint("ERROR Error updating \"{{#include x}}\""));
+        assert!(!is_complaint(
+            "Warning: The mdbook-mermaid preprocessor was built against version 0.5.0 of mdbook, \
+             but we're being called from version 0.5.4"
+        ));
+        assert!(is_complaint(
+            "Warning: The x preprocessor was built against version 0.4.0 of mdbook, \
+             but we're being called from version 0.5.4"
+        ));
+    }
+}

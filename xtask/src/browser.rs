@@ -1,0 +1,243 @@
+//! Loads every built page in headless Chromium, as a reader's browser would,
+//! and checks what the scripts made of it: every diagram drawn (and drawn dark
+//! on a dark theme), every quiz showing its first question, no errors, search
+//! answering.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::{Fail, cmd, html, http};
+
+const FLAGS: &[&str] = &[
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    // Scripts run until the page is idle for this long (virtual time), so a
+    // diagram or quiz has drawn before the DOM is dumped.
+    "--virtual-time-budget=5000",
+];
+
+/// A word that every version of the book has in its search index.
+const SEARCH_WORD: &str = "thread";
+
+pub struct Report {
+    pub pages: usize,
+    pub diagrams: usize,
+    pub quizzes: usize,
+}
+
+/// The Chromium to use: `$CHROMIUM`, else `chromium` on the PATH.
+pub fn chromium() -> Option<String> {
+    std::env::var("CHROMIUM")
+        .ok()
+        .or_else(|| cmd::exists("chromium").then(|| "chromium".into()))
+}
+
+pub fn check(html_dir: &Path, chromium: &str) -> Result<Report, Fail> {
+    let address = http::serve(html_dir)
+        .map_err(|error| Fail::new(format!("cannot serve {}: {error}", html_dir.display())))?;
+    let base = format!("http://{address}");
+    let browser = Browser {
+        program: chromium.to_string(),
+    };
+    let mut report = Report {
+        pages: 0,
+        diagrams: 0,
+        quizzes: 0,
+    };
+    let mut problems = Vec::new();
+
+    for page in pages(html_dir)? {
+        let name = page
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let built = std::fs::read_to_string(&page).unwrap_or_default();
+        let dom = browser.dump(&format!("{base}/{name}"), false)?;
+        let expected = Expected::of(&built);
+        problems.extend(
+            expected
+                .problems(&dom)
+                .into_iter()
+                .map(|p| format!("{name}: {p}")),
+        );
+        report.pages += 1;
+        report.diagrams += expected.diagrams;
+        report.quizzes += expected.first_prompts.len();
+    }
+
+    problems.extend(check_search(&browser, &base)?);
+    problems.extend(check_dark_theme(&browser, &base, html_dir)?);
+
+    if problems.is_empty() {
+        Ok(report)
+    } else {
+        Err(Fail::list("the browser check found problems", problems))
+    }
+}
+
+/// Every HTML page of the book (the chapters, the print page, the 404 page).
+fn pages(html_dir: &Path) -> Result<Vec<PathBuf>, Fail> {
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(html_dir)
+        .map_err(|error| Fail::new(format!("cannot read {}: {error}", html_dir.display())))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "html"))
+        .collect();
+    pages.sort();
+    Ok(pages)
+}
+
+struct Browser {
+    program: String,
+}
+
+impl Browser {
+    /// The page's DOM after its scripts ran.
+    fn dump(&self, url: &str, dark: bool) -> Result<String, Fail> {
+        let profile = std::env::temp_dir().join(format!("xtask-chromium-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&profile);
+        let mut command = Command::new(&self.program);
+        command
+            .args(FLAGS)
+            .arg(format!("--user-data-dir={}", profile.display()));
+        if dark {
+            // The reader's system prefers dark: mdBook then picks its
+            // preferred dark theme.
+            command.arg("--force-dark-mode");
+        }
+        command.args(["--dump-dom", url]);
+        let finished = cmd::capture(&mut command, Duration::from_secs(60))?;
+        let _ = std::fs::remove_dir_all(&profile);
+        if !finished.success() || finished.stdout.is_empty() {
+            return Err(Fail::new(format!(
+                "chromium could not load {url} ({}): {}",
+                finished.describe(),
+                finished
+                    .stderr
+                    .lines()
+                    .rev()
+                    .take(5)
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )));
+        }
+        Ok(finished.stdout)
+    }
+}
+
+/// What a page must show once its scripts have run, read from the built HTML.
+struct Expected {
+    diagrams: usize,
+    first_prompts: Vec<String>,
+}
+
+impl Expected {
+    fn of(built: &str) -> Expected {
+        let first_prompts = html::attribute_values(built, "data-quiz-questions")
+            .iter()
+            .filter_map(|questions| first_prompt(questions))
+            .collect();
+        Expected {
+            diagrams: built.matches("<pre class=\"mermaid\">").count(),
+            first_prompts,
+        }
+    }
+
+    fn problems(&self, dom: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        if let Some(errors) = html::attribute_values(dom, "data-probe-errors").first() {
+            problems.push(format!("errors in the page: {errors}"));
+        }
+        let drawn = dom
+            .matches("<pre class=\"mermaid\" data-processed=\"true\"><svg")
+            .count();
+        if drawn != self.diagrams {
+            problems.push(format!(
+                "{} diagram(s) on the page, {drawn} drawn",
+                self.diagrams
+            ));
+        }
+        if dom.contains("Syntax error in text") {
+            problems.push("a diagram has a mermaid syntax error".into());
+        }
+        let text = html::visible_text(dom);
+        for prompt in &self.first_prompts {
+            if !text.contains(prompt.as_str()) {
+                problems.push(format!(
+                    "the quiz does not show its first question: {prompt:?}"
+                ));
+            }
+        }
+        problems
+    }
+}
+
+/// The first question's prompt in mdbook-quiz's JSON, as plain text (the
+/// Markdown marks that render as formatting removed).
+fn first_prompt(questions_json: &str) -> Option<String> {
+    let start = questions_json.find("\"prompt\":\"")? + "\"prompt\":\"".len();
+    let raw = html::json_string_at(&questions_json[start..])?;
+    let plain: String = raw.chars().filter(|c| !matches!(c, '`' | '*')).collect();
+    Some(html::collapse_whitespace(&plain))
+}
+
+fn check_search(browser: &Browser, base: &str) -> Result<Vec<String>, Fail> {
+    let dom = browser.dump(&format!("{base}/index.html?search={SEARCH_WORD}"), false)?;
+    let results = html::element_inner(&dom, "id=\"mdbook-searchresults\"")
+        .map_or(0, |list| list.matches("<li").count());
+    Ok(if results == 0 {
+        vec![format!("searching for {SEARCH_WORD:?} found nothing")]
+    } else {
+        Vec::new()
+    })
+}
+
+/// On a dark theme a diagram must be drawn with mermaid's dark look: the same
+/// page, drawn light and dark, must differ in its diagrams' styles.
+fn check_dark_theme(browser: &Browser, base: &str, html_dir: &Path) -> Result<Vec<String>, Fail> {
+    let Some(page) = pages(html_dir)?.into_iter().find(|page| {
+        let built = std::fs::read_to_string(page).unwrap_or_default();
+        built.contains("<pre class=\"mermaid\">") && !page.ends_with("print.html")
+    }) else {
+        return Ok(vec![
+            "no page has a diagram to check the dark theme with".into(),
+        ]);
+    };
+    let url = format!(
+        "{base}/{}",
+        page.file_name().unwrap_or_default().to_string_lossy()
+    );
+    let light = browser.dump(&url, false)?;
+    let dark = browser.dump(&url, true)?;
+    let mut problems = Vec::new();
+    if !html::element_open_tag(&dark, "<html")
+        .unwrap_or_default()
+        .contains("navy")
+    {
+        problems.push(format!(
+            "{url}: a reader who prefers dark does not get the navy theme"
+        ));
+    }
+    match (diagram_style(&light), diagram_style(&dark)) {
+        (Some(light), Some(dark)) if light != dark => {}
+        (Some(_), Some(_)) => problems.push(format!(
+            "{url}: diagrams look the same on light and dark themes"
+        )),
+        _ => problems.push(format!(
+            "{url}: no drawn diagram to compare light and dark themes"
+        )),
+    }
+    Ok(problems)
+}
+
+/// The `<style>` mermaid wrote into the page's first drawn diagram.
+fn diagram_style(dom: &str) -> Option<&str> {
+    html::element_inner(dom, "<svg").and_then(|svg| html::element_inner(svg, "<style"))
+}

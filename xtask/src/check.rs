@@ -1,0 +1,349 @@
+//! `cargo xtask test`: every check, in order, each failure loud, and a
+//! one-screen summary at the end. A failing step does not stop the run, so one
+//! run shows everything that is wrong; steps that need the built book are
+//! not run when the book did not build.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::{Fail, book, browser, cmd, cross, doctests, links, outputs, tools};
+
+const STEPS: [&str; 12] = [
+    "tools", "fmt", "clippy", "tests", "book", "doctests", "mermaid", "links", "outputs",
+    "aarch64", "valgrind", "browser",
+];
+const SLOW_STEPS: [&str; 4] = ["outputs", "aarch64", "valgrind", "browser"];
+const BUILD_LIMIT: Duration = Duration::from_secs(25 * 60);
+
+pub struct Options {
+    quick: bool,
+    only: Vec<String>,
+    /// In CI a check that cannot run (a missing tool) fails instead of being skipped.
+    ci: bool,
+}
+
+impl Options {
+    pub fn parse(args: &[String]) -> Result<Options, Fail> {
+        let ci = std::env::var("CI").is_ok_and(|value| value == "true" || value == "1");
+        let mut options = Options {
+            quick: false,
+            only: Vec::new(),
+            ci,
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match arg.as_str() {
+                "--quick" => options.quick = true,
+                "--only" => {
+                    let steps = args
+                        .next()
+                        .ok_or_else(|| Fail::new("--only needs a list of steps"))?;
+                    options.only.extend(steps.split(',').map(str::to_string));
+                }
+                other => return Err(Fail::new(format!("unknown option {other}"))),
+            }
+        }
+        if let Some(unknown) = options
+            .only
+            .iter()
+            .find(|step| !STEPS.contains(&step.as_str()))
+        {
+            return Err(Fail::new(format!(
+                "no step called {unknown}; the steps are {}",
+                STEPS.join(", ")
+            )));
+        }
+        Ok(options)
+    }
+
+    fn wants(&self, step: &str) -> bool {
+        let chosen = self.only.is_empty() || self.only.iter().any(|only| only == step);
+        chosen && !(self.quick && SLOW_STEPS.contains(&step))
+    }
+
+    /// A step the chosen ones depend on runs even when not named.
+    fn needs_book(&self) -> bool {
+        ["book", "doctests", "links", "browser"]
+            .iter()
+            .any(|step| self.wants(step))
+    }
+}
+
+enum Outcome {
+    Passed(String),
+    Skipped(String),
+    Failed(Fail),
+}
+
+struct Step {
+    name: &'static str,
+    outcome: Outcome,
+    took: Duration,
+}
+
+#[derive(Default)]
+struct Run {
+    steps: Vec<Step>,
+}
+
+impl Run {
+    /// Runs one check, saying what it does first and how it went after.
+    fn step(&mut self, name: &'static str, check: impl FnOnce() -> Result<String, Fail>) -> bool {
+        println!("\n==> {name}");
+        let started = Instant::now();
+        let outcome = match check() {
+            Ok(detail) => Outcome::Passed(detail),
+            Err(fail) => {
+                eprintln!("FAILED {name}: {fail}");
+                Outcome::Failed(fail)
+            }
+        };
+        let passed = matches!(outcome, Outcome::Passed(_));
+        self.steps.push(Step {
+            name,
+            outcome,
+            took: started.elapsed(),
+        });
+        passed
+    }
+
+    fn skip(&mut self, name: &'static str, why: impl Into<String>) {
+        let why = why.into();
+        println!("\n==> {name}: skipped — {why}");
+        self.steps.push(Step {
+            name,
+            outcome: Outcome::Skipped(why),
+            took: Duration::ZERO,
+        });
+    }
+
+    /// A step that needs a tool: skipped without it, except in CI.
+    fn step_needing(
+        &mut self,
+        name: &'static str,
+        missing: Option<String>,
+        ci: bool,
+        check: impl FnOnce() -> Result<String, Fail>,
+    ) {
+        match missing {
+            None => {
+                self.step(name, check);
+            }
+            Some(why) if ci => {
+                self.step(name, || {
+                    Err(Fail::new(format!("required in CI, but {why}")))
+                });
+            }
+            Some(why) => self.skip(name, format!("{why}; CI runs it")),
+        }
+    }
+
+    fn summary(&self, total: Duration) -> Result<(), Fail> {
+        println!("\n{}", "-".repeat(78));
+        println!("Summary of cargo xtask test");
+        let (mut passed, mut failed, mut skipped) = (0, 0, 0);
+        for step in &self.steps {
+            let (mark, detail) = match &step.outcome {
+                Outcome::Passed(detail) => {
+                    passed += 1;
+                    ("ok  ", detail.clone())
+                }
+                Outcome::Skipped(why) => {
+                    skipped += 1;
+                    ("skip", format!("skipped: {why}"))
+                }
+                Outcome::Failed(fail) => {
+                    failed += 1;
+                    (
+                        "FAIL",
+                        fail.message.lines().next().unwrap_or("").to_string(),
+                    )
+                }
+            };
+            println!(
+                "  {mark} {:<16} {:>7}  {detail}",
+                step.name,
+                seconds(step.took)
+            );
+        }
+        println!("  total {}", seconds(total));
+        println!("checks: {passed} passed, {failed} failed, {skipped} skipped");
+        if failed == 0 {
+            Ok(())
+        } else {
+            Err(Fail::new(format!("{failed} check(s) failed; see above")))
+        }
+    }
+}
+
+fn seconds(duration: Duration) -> String {
+    format!("{:.1} s", duration.as_secs_f64())
+}
+
+pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
+    let started = Instant::now();
+    let mut run = Run::default();
+    let listing_names: Vec<String> = crate::listings(root)?
+        .iter()
+        .map(|path| {
+            path.file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+
+    if options.wants("tools") || options.needs_book() {
+        run.step("tools", || {
+            tools::ensure_pinned()?;
+            Ok(tools::PINNED
+                .iter()
+                .map(|t| format!("{} {}", t.name, t.version))
+                .collect::<Vec<_>>()
+                .join(", "))
+        });
+    }
+    if options.wants("fmt") {
+        run.step("fmt", || {
+            cmd::stream(
+                &mut cmd::cargo(root, &["fmt", "--all", "--check"]),
+                BUILD_LIMIT,
+            )?;
+            Ok("cargo fmt --check: every crate formatted".into())
+        });
+    }
+    if options.wants("clippy") {
+        run.step("clippy", || {
+            let args = [
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--quiet",
+                "--",
+                "-D",
+                "warnings",
+            ];
+            cmd::stream(&mut cmd::cargo(root, &args), BUILD_LIMIT)?;
+            Ok(format!(
+                "{} crates, all targets, -D warnings",
+                listing_names.len() + 2
+            ))
+        });
+    }
+    if options.wants("tests") {
+        run.step("tests", || {
+            let args = [
+                "test",
+                "--workspace",
+                "--exclude",
+                "book-doctests",
+                "--quiet",
+            ];
+            cmd::stream(&mut cmd::cargo(root, &args), BUILD_LIMIT)?;
+            Ok(format!(
+                "{} listings and xtask: unit, integration and doc tests",
+                listing_names.len()
+            ))
+        });
+    }
+
+    let markdown = root.join("book").join("markdown");
+    let html = root.join("book").join("html");
+    let built = options.needs_book()
+        && run.step("book", || {
+            let pages = book::build(root)?;
+            Ok(format!(
+                "{pages} HTML pages, 0 warnings, every include expanded"
+            ))
+        });
+    let needs_built_book = |run: &mut Run, name: &'static str| {
+        run.skip(name, "the book did not build");
+    };
+
+    if options.wants("doctests") {
+        if built {
+            run.step("doctests", || {
+                let report = doctests::check(root, &markdown)?;
+                Ok(format!(
+                    "{} Rust blocks on the pages: {} run, {} compiled only (no_run), {} compile_fail",
+                    report.blocks(),
+                    report.run,
+                    report.compiled_only,
+                    report.compile_fail
+                ))
+            });
+        } else {
+            needs_built_book(&mut run, "doctests");
+        }
+    }
+    if options.wants("mermaid") {
+        run.step("mermaid", || {
+            book::check_mermaid_assets(root)?;
+            Ok("theme/mermaid.min.js is the pinned mdbook-mermaid's".into())
+        });
+    }
+    if options.wants("links") {
+        if built {
+            run.step("links", || {
+                let report = links::check(&html)?;
+                Ok(format!(
+                    "{} internal links and #fragments on {} pages",
+                    report.links, report.pages
+                ))
+            });
+        } else {
+            needs_built_book(&mut run, "links");
+        }
+    }
+    if options.wants("outputs") {
+        run.step("outputs", || {
+            let shown = outputs::discover(root, &[])?;
+            let compared = outputs::check(root, &shown)?;
+            Ok(format!("{compared} shown outputs rerun and compared"))
+        });
+    } else if options.quick {
+        run.skip("outputs", "--quick");
+    }
+    if options.wants("aarch64") {
+        run.step_needing("aarch64", cross::aarch64_missing(), options.ci, || {
+            cross::aarch64_tests(root)?;
+            Ok(format!(
+                "tests of {} run under qemu-aarch64",
+                cross::GREEN_THREAD_LISTINGS.join(", ")
+            ))
+        });
+    } else if options.quick {
+        run.skip("aarch64", "--quick");
+    }
+    if options.wants("valgrind") {
+        run.step_needing("valgrind", cross::valgrind_missing(), options.ci, || {
+            cross::valgrind_tests(root)?;
+            Ok(format!(
+                "tests of {} clean under valgrind",
+                cross::GREEN_THREAD_LISTINGS.join(", ")
+            ))
+        });
+    } else if options.quick {
+        run.skip("valgrind", "--quick");
+    }
+    if options.wants("browser") {
+        let chromium = browser::chromium();
+        let missing = chromium
+            .is_none()
+            .then(|| "Chromium is not installed (Debian: chromium)".to_string());
+        if built || missing.is_some() {
+            run.step_needing("browser", missing, options.ci, || {
+                let report = browser::check(&html, chromium.as_deref().unwrap_or("chromium"))?;
+                Ok(format!(
+                    "{} pages in Chromium: {} diagrams drawn, {} quizzes open, no errors, search, dark theme",
+                    report.pages, report.diagrams, report.quizzes
+                ))
+            });
+        } else {
+            needs_built_book(&mut run, "browser");
+        }
+    } else if options.quick {
+        run.skip("browser", "--quick");
+    }
+    run.summary(started.elapsed())
+}

@@ -1,0 +1,277 @@
+//! The prose's Rust blocks, as the reader sees them (mdBook has expanded the
+//! includes into `book/markdown/`), compiled and run as doctests of the
+//! `book-doctests` crate. Counting the blocks ourselves and comparing with
+//! what rustdoc ran makes sure no block is silently left out.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::{Fail, cmd};
+
+const LIMIT: Duration = Duration::from_secs(20 * 60);
+
+/// How rustdoc treats a block, from its info string.
+#[derive(Debug, PartialEq)]
+enum Kind {
+    /// Compiled and run.
+    Run,
+    /// `no_run`: compiled only.
+    Compile,
+    /// `compile_fail`: must not compile.
+    CompileFail,
+    /// Not Rust (`console`, `text`, `mermaid`, …).
+    Other,
+}
+
+#[derive(Default)]
+pub struct Report {
+    pub run: usize,
+    pub compiled_only: usize,
+    pub compile_fail: usize,
+}
+
+impl Report {
+    pub fn blocks(&self) -> usize {
+        self.run + self.compiled_only + self.compile_fail
+    }
+}
+
+pub fn check(root: &Path, markdown_dir: &Path) -> Result<Report, Fail> {
+    let (report, problems) = count_blocks(markdown_dir)?;
+    if !problems.is_empty() {
+        return Err(Fail::list(
+            "code blocks rustdoc would skip or misread",
+            problems,
+        ));
+    }
+    let mut test = cmd::cargo(root, &["test", "--package", "book-doctests", "--doc"]);
+    test.env("BOOK_MARKDOWN_DIR", markdown_dir);
+    let finished = cmd::capture(&mut test, LIMIT)?;
+    let results = TestResults::parse(&finished.stdout);
+    if !finished.success() || !results.failed.is_empty() {
+        let mut problems: Vec<String> = results
+            .failed
+            .iter()
+            .map(|name| locate(markdown_dir, name))
+            .collect();
+        problems.push(format!(
+            "rustdoc said:\n{}\n{}",
+            finished.stdout.trim_end(),
+            finished
+                .stderr
+                .lines()
+                .rev()
+                .take(30)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join("\n")
+        ));
+        return Err(Fail::list("prose doctests failed", problems));
+    }
+    if results.passed != report.blocks() {
+        return Err(Fail::new(format!(
+            "the pages have {} Rust blocks but rustdoc tested {}: a block is written in a way \
+             rustdoc and mdBook read differently (an indented code block, a fence inside HTML?)",
+            report.blocks(),
+            results.passed
+        )));
+    }
+    Ok(report)
+}
+
+/// Counts the blocks of every page and lists those that break the rules.
+fn count_blocks(markdown_dir: &Path) -> Result<(Report, Vec<String>), Fail> {
+    let pages = markdown_pages(markdown_dir)?;
+    if pages.is_empty() {
+        return Err(Fail::new(format!(
+            "no expanded pages in {}",
+            markdown_dir.display()
+        )));
+    }
+    let mut report = Report::default();
+    let mut problems = Vec::new();
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap_or_default();
+        for (line, info) in fences(&text) {
+            let place = format!("{}:{line} (expanded from chapters/)", page.display());
+            if info.is_empty() {
+                problems.push(format!(
+                    "{place}: a fence without a language is compiled as Rust; name it (text, console, …)"
+                ));
+                continue;
+            }
+            let words = info_words(&info);
+            if words.contains(&"ignore") {
+                problems.push(format!(
+                    "{place}: `{info}` — no block may be ignored; use no_run or compile_fail"
+                ));
+                continue;
+            }
+            match kind(&words) {
+                Kind::Run => report.run += 1,
+                Kind::Compile => report.compiled_only += 1,
+                Kind::CompileFail => report.compile_fail += 1,
+                Kind::Other => {}
+            }
+        }
+    }
+    Ok((report, problems))
+}
+
+fn markdown_pages(dir: &Path) -> Result<Vec<PathBuf>, Fail> {
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|error| Fail::new(format!("cannot read {}: {error}", dir.display())))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
+        .collect();
+    pages.sort();
+    Ok(pages)
+}
+
+/// The opening fences of a page: (line number, info string).
+fn fences(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut open: Option<String> = None;
+    for (index, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        let marker: String = trimmed
+            .chars()
+            .take_while(|&c| c == '`' || c == '~')
+            .collect();
+        let is_fence = marker.len() >= 3
+            && marker
+                .chars()
+                .all(|c| c == marker.chars().next().unwrap_or('`'));
+        match &open {
+            Some(opening)
+                if is_fence
+                    && marker.starts_with(opening.as_str())
+                    && trimmed[marker.len()..].trim().is_empty() =>
+            {
+                open = None;
+            }
+            Some(_) => {}
+            None if is_fence => {
+                found.push((index + 1, trimmed[marker.len()..].trim().to_string()));
+                open = Some(marker);
+            }
+            None => {}
+        }
+    }
+    found
+}
+
+fn info_words(info: &str) -> Vec<&str> {
+    info.split([',', ' ', '\t'])
+        .filter(|word| !word.is_empty())
+        .collect()
+}
+
+/// rustdoc's reading of an info string: a block is Rust if it says `rust`, or
+/// says nothing but rustdoc's own attributes.
+fn kind(words: &[&str]) -> Kind {
+    const RUSTDOC_WORDS: [&str; 8] = [
+        "rust",
+        "no_run",
+        "compile_fail",
+        "should_panic",
+        "ignore",
+        "test_harness",
+        "edition2021",
+        "edition2024",
+    ];
+    let says_rust = words.contains(&"rust");
+    let only_rustdoc_words = words.iter().all(|word| RUSTDOC_WORDS.contains(word));
+    if !says_rust && !only_rustdoc_words {
+        Kind::Other
+    } else if words.contains(&"compile_fail") {
+        Kind::CompileFail
+    } else if words.contains(&"no_run") {
+        Kind::Compile
+    } else {
+        Kind::Run
+    }
+}
+
+#[derive(Debug, Default)]
+struct TestResults {
+    passed: usize,
+    failed: Vec<String>,
+}
+
+impl TestResults {
+    /// Reads rustdoc's `test src/lib.rs - ch01 (line 12) ... ok` lines.
+    fn parse(stdout: &str) -> TestResults {
+        let mut results = TestResults::default();
+        for line in stdout.lines() {
+            let Some(test) = line.strip_prefix("test ") else {
+                continue;
+            };
+            let Some((name, outcome)) = test.rsplit_once(" ... ") else {
+                continue;
+            };
+            match outcome.trim() {
+                "ok" => results.passed += 1,
+                "FAILED" => results.failed.push(name.to_string()),
+                _ => {}
+            }
+        }
+        results
+    }
+}
+
+/// `src/lib.rs - ch01_blocking_read (line 40)` → the expanded page and line.
+fn locate(markdown_dir: &Path, test_name: &str) -> String {
+    let module = test_name.split(" - ").nth(1).unwrap_or(test_name);
+    let page = module
+        .split(" (")
+        .next()
+        .unwrap_or(module)
+        .replace('_', "-");
+    format!("{test_name}: see {}/{page}.md", markdown_dir.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_info_strings_as_rustdoc_does() {
+        assert_eq!(kind(&info_words("rust")), Kind::Run);
+        assert_eq!(kind(&info_words("")), Kind::Run);
+        assert_eq!(kind(&info_words("rust,no_run")), Kind::Compile);
+        assert_eq!(kind(&info_words("compile_fail")), Kind::CompileFail);
+        assert_eq!(kind(&info_words("rust,noplayground")), Kind::Run);
+        assert_eq!(kind(&info_words("console")), Kind::Other);
+        assert_eq!(kind(&info_words("mermaid")), Kind::Other);
+    }
+
+    #[test]
+    fn finds_fences_and_their_info_strings() {
+        let page = "text\n```rust,no_run\nfn main() {}\n```\n\n````markdown\n```rust\n```\n````\n~~~\nx\n~~~\n";
+        assert_eq!(
+            fences(page),
+            [
+                (2, "rust,no_run".to_string()),
+                (6, "markdown".to_string()),
+                (10, String::new())
+            ]
+        );
+    }
+
+    #[test]
+    fn reads_rustdoc_results() {
+        let out = "test src/lib.rs - ch01 (line 3) ... ok\n\
+                   test src/lib.rs - ch01 (line 9) - compile ... ok\n\
+                   test src/lib.rs - ch02 (line 5) - compile fail ... FAILED\n";
+        let results = TestResults::parse(out);
+        assert_eq!(results.passed, 2);
+        assert_eq!(
+            results.failed,
+            ["src/lib.rs - ch02 (line 5) - compile fail"]
+        );
+    }
+}
