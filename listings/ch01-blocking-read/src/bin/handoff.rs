@@ -1,0 +1,71 @@
+//! Measures one OS-thread hand-off: two threads pass a byte back and forth,
+//! each blocking until the other answers. Run with `--via channel` to pass it
+//! through `std::sync::mpsc` channels instead of pipes.
+
+use ch01_blocking_read::args::Args;
+use ch01_blocking_read::handoff::{self, Placement, Report};
+use ch01_blocking_read::machine::{self, grouped};
+use ch01_blocking_read::sys;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("handoff: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ANCHOR: placements
+/// Both threads on one CPU, then on two CPUs (if we may use two).
+fn placements() -> Result<Vec<(String, Placement)>, String> {
+    let cpus = sys::allowed_cpus().map_err(|e| format!("sched_getaffinity: {e}"))?;
+    let mut placements = Vec::new();
+    if let Some(&first) = cpus.first() {
+        placements.push((format!("same CPU ({first})"), Placement::SameCpu(first)));
+    }
+    if let [first, second, ..] = cpus[..] {
+        placements.push((
+            format!("different CPUs ({first}, {second})"),
+            Placement::DifferentCpus(first, second),
+        ));
+    }
+    Ok(placements)
+}
+// ANCHOR_END: placements
+
+fn run() -> Result<(), String> {
+    let args = Args::parse(std::env::args().skip(1), &["rounds", "via"])?;
+    let rounds: u64 = args.get("rounds", 100_000)?;
+    let via: String = args.get("via", "pipe".to_string())?;
+    println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
+    println!(
+        "{rounds} round trips through a {via}, {} one-way hand-offs per line",
+        2 * rounds
+    );
+    for (label, placement) in placements()? {
+        let report = match via.as_str() {
+            "pipe" => handoff::ping_pong(
+                handoff::pipe_pair().map_err(|e| format!("pipe: {e}"))?,
+                rounds,
+                placement,
+            ),
+            "channel" => handoff::ping_pong(handoff::channel_pair(), rounds, placement),
+            other => return Err(format!("--via {other}: expected `pipe` or `channel`")),
+        };
+        let report = report.map_err(|e| format!("ping-pong on {label}: {e}"))?;
+        print_report(&label, &report);
+    }
+    Ok(())
+}
+
+fn print_report(label: &str, report: &Report) {
+    println!(
+        "  {label:<22} {:>9} ns per hand-off, switches per hand-off: {:>5} % voluntary, {:>5} % involuntary",
+        grouped(report.ns_per_hand_off(), 1),
+        grouped(report.voluntary_percent(), 1),
+        grouped(report.involuntary_percent(), 1),
+    );
+}

@@ -1,0 +1,183 @@
+//! Spawns threads that block in `read` and compares the address space they
+//! reserve (VmSize) with the memory they occupy (VmRSS).
+
+use ch01_blocking_read::args::Args;
+use ch01_blocking_read::blocked::{BlockedThreads, Config, StackSize};
+use ch01_blocking_read::machine::{self, grouped};
+use ch01_blocking_read::{procfs, sys};
+use std::io;
+use std::process::ExitCode;
+use std::time::Duration;
+
+const KIB: usize = 1024;
+/// What the kernel's own default stack limit is on most Linux distributions.
+const FALLBACK_STACK: usize = 8 * KIB * KIB;
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("memory: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args = Args::parse(
+        std::env::args().skip(1),
+        &["threads", "stack-kib", "touch-kib"],
+    )?;
+    let threads: usize = args.get("threads", 1000)?;
+    let touch_kib: usize = args.get("touch-kib", 0)?;
+    let stack_kib: Option<usize> = args.get_opt("stack-kib")?;
+
+    println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
+    let main_stack = main_stack_size()?;
+    let rust_min_stack = std::env::var("RUST_MIN_STACK").unwrap_or_else(|_| "not set".into());
+    println!("RUST_MIN_STACK: {rust_min_stack}");
+
+    warm_up().map_err(|e| e.to_string())?;
+    let cases = match stack_kib {
+        Some(kib) => vec![(StackSize::Bytes(kib * KIB), "--stack-kib")],
+        None => vec![
+            (StackSize::RustDefault, "thread::spawn's default"),
+            (StackSize::Bytes(main_stack), "RLIMIT_STACK"),
+        ],
+    };
+    for (stack, origin) in cases {
+        println!();
+        measure(
+            Config {
+                threads,
+                stack,
+                touch_kib,
+            },
+            origin,
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+// ANCHOR: rlimit
+/// The main thread's stack size: the soft `RLIMIT_STACK` (what `ulimit -s`
+/// shows), or 8 MiB if it is unlimited.
+fn main_stack_size() -> Result<usize, String> {
+    let limit = sys::getrlimit(libc::RLIMIT_STACK).map_err(|e| format!("getrlimit: {e}"))?;
+    let show = |value: Option<u64>| {
+        value.map_or("unlimited".into(), |v| {
+            format!("{} KiB", grouped(v as f64 / 1024.0, 0))
+        })
+    };
+    println!(
+        "RLIMIT_STACK (ulimit -s): soft {}, hard {}",
+        show(limit.soft),
+        show(limit.hard)
+    );
+    Ok(limit
+        .soft
+        .and_then(|bytes| usize::try_from(bytes).ok())
+        .unwrap_or(FALLBACK_STACK))
+}
+// ANCHOR_END: rlimit
+
+/// Memory figures before or while the threads are blocked, in KiB.
+struct Snapshot {
+    process: procfs::Status,
+    system: procfs::MemInfo,
+}
+
+fn snapshot() -> io::Result<Snapshot> {
+    Ok(Snapshot {
+        process: procfs::status()?,
+        system: procfs::meminfo()?,
+    })
+}
+
+/// Threads the warm-up spawns: more than glibc's limit of malloc arenas
+/// (8 per CPU on 64-bit systems) on small machines.
+const WARM_UP_THREADS: usize = 64;
+const WARM_UP_STACK: usize = 64 * KIB;
+
+/// Spawns and joins a few threads, so that the malloc arenas glibc creates
+/// for a process's first threads exist before we measure: each thread Rust
+/// spawns calls malloc once while it starts. Their stacks are small, so that
+/// glibc cannot reuse them (it caches stacks of joined threads) for the
+/// threads we measure.
+fn warm_up() -> Result<(), Box<dyn std::error::Error>> {
+    let before = procfs::status()?;
+    let stack = StackSize::Bytes(WARM_UP_STACK);
+    let config = Config {
+        threads: WARM_UP_THREADS,
+        stack,
+        touch_kib: 0,
+    };
+    let blocked = BlockedThreads::spawn(config)?;
+    blocked.wait_until_asleep(Duration::from_secs(30))?;
+    blocked.release()?;
+    let grown_kib = procfs::status()?.vm_size_kib as f64 - before.vm_size_kib as f64;
+    println!(
+        "warm-up: {WARM_UP_THREADS} threads spawned and joined; VmSize stays {} MiB larger",
+        grouped(grown_kib / 1024.0, 1)
+    );
+    Ok(())
+}
+
+// ANCHOR: measure
+fn measure(config: Config, origin: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let before = snapshot()?;
+    let blocked = BlockedThreads::spawn(config)?;
+    blocked.wait_until_asleep(Duration::from_secs(30))?;
+    let during = snapshot()?;
+    let asleep = procfs::count_asleep(blocked.tids())?;
+    let woke = blocked.release()?;
+    // ANCHOR_END: measure
+
+    let stack = match config.stack {
+        StackSize::RustDefault => "not set".to_string(),
+        StackSize::Bytes(bytes) => format!("{} KiB", grouped(bytes as f64 / KIB as f64, 0)),
+    };
+    let touched = match config.touch_kib {
+        0 => String::new(),
+        kib => format!(", each touched {kib} KiB of it"),
+    };
+    println!("{asleep} threads asleep in read(2), stack size {stack} ({origin}){touched}:");
+    println!("  {:<36}{:>16}{:>16}", "", "total", "per thread");
+    let n = config.threads.max(1) as f64;
+    let row = |label: &str, before_kib: u64, during_kib: u64| {
+        let grown_kib = during_kib as f64 - before_kib as f64;
+        println!(
+            "  {label:<36}{:>12} MiB{:>12} KiB",
+            grouped(grown_kib / 1024.0, 1),
+            grouped(grown_kib / n, 1)
+        );
+    };
+    row(
+        "VmSize   (address space reserved)",
+        before.process.vm_size_kib,
+        during.process.vm_size_kib,
+    );
+    row(
+        "VmRSS    (resident in RAM)",
+        before.process.vm_rss_kib,
+        during.process.vm_rss_kib,
+    );
+    row(
+        "VmPTE    (page tables)",
+        before.process.vm_pte_kib,
+        during.process.vm_pte_kib,
+    );
+    row(
+        "KernelStack   (whole machine)",
+        before.system.kernel_stack_kib,
+        during.system.kernel_stack_kib,
+    );
+    row(
+        "Committed_AS  (whole machine)",
+        before.system.committed_kib,
+        during.system.committed_kib,
+    );
+    println!("{woke} threads woke up with end of file and were joined");
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! Ping-pong between two OS threads: each hand-off wakes the other thread
+//! and puts this one to sleep.
+
+use crate::sys::{self, ContextSwitches};
+use std::io;
+use std::os::fd::OwnedFd;
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// One end of a two-way connection between the two threads, carrying bytes.
+pub trait Endpoint: Send + 'static {
+    fn send(&mut self, byte: u8) -> io::Result<()>;
+    /// Blocks until the other thread sent a byte.
+    fn recv(&mut self) -> io::Result<u8>;
+}
+
+/// An endpoint made of two pipes: one to write to, one to read from.
+pub struct PipeEnd {
+    to_peer: OwnedFd,
+    from_peer: OwnedFd,
+}
+
+// ANCHOR: pipe_end
+impl Endpoint for PipeEnd {
+    fn send(&mut self, byte: u8) -> io::Result<()> {
+        sys::write_all(&self.to_peer, &[byte])
+    }
+
+    fn recv(&mut self) -> io::Result<u8> {
+        let mut byte = [0u8; 1];
+        match sys::read(&self.from_peer, &mut byte)? {
+            1 => Ok(byte[0]),
+            _ => Err(io::ErrorKind::UnexpectedEof.into()),
+        }
+    }
+}
+// ANCHOR_END: pipe_end
+
+/// Two connected [`PipeEnd`]s.
+pub fn pipe_pair() -> io::Result<(PipeEnd, PipeEnd)> {
+    let (there, back) = (sys::pipe()?, sys::pipe()?);
+    Ok((
+        PipeEnd {
+            to_peer: there.writer,
+            from_peer: back.reader,
+        },
+        PipeEnd {
+            to_peer: back.writer,
+            from_peer: there.reader,
+        },
+    ))
+}
+
+/// An endpoint made of two `std::sync::mpsc` channels.
+pub struct ChannelEnd {
+    to_peer: mpsc::Sender<u8>,
+    from_peer: mpsc::Receiver<u8>,
+}
+
+// ANCHOR: channel_end
+impl Endpoint for ChannelEnd {
+    fn send(&mut self, byte: u8) -> io::Result<()> {
+        self.to_peer
+            .send(byte)
+            .map_err(|_| io::ErrorKind::BrokenPipe.into())
+    }
+
+    fn recv(&mut self) -> io::Result<u8> {
+        self.from_peer
+            .recv()
+            .map_err(|_| io::ErrorKind::UnexpectedEof.into())
+    }
+}
+// ANCHOR_END: channel_end
+
+/// Two connected [`ChannelEnd`]s.
+pub fn channel_pair() -> (ChannelEnd, ChannelEnd) {
+    let ((to_b, from_a), (to_a, from_b)) = (mpsc::channel(), mpsc::channel());
+    (
+        ChannelEnd {
+            to_peer: to_b,
+            from_peer: from_b,
+        },
+        ChannelEnd {
+            to_peer: to_a,
+            from_peer: from_a,
+        },
+    )
+}
+
+/// Where the two threads run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Both pinned to this CPU: every hand-off is a context switch on it.
+    SameCpu(usize),
+    /// Pinned to two different CPUs: every hand-off wakes the other CPU.
+    DifferentCpus(usize, usize),
+    /// Wherever the scheduler puts them.
+    Unpinned,
+}
+
+impl Placement {
+    fn cpus(self) -> (Option<usize>, Option<usize>) {
+        match self {
+            Placement::SameCpu(cpu) => (Some(cpu), Some(cpu)),
+            Placement::DifferentCpus(a, b) => (Some(a), Some(b)),
+            Placement::Unpinned => (None, None),
+        }
+    }
+}
+
+/// What a ping-pong measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    /// One-way hand-offs made: two per round.
+    pub hand_offs: u64,
+    pub elapsed: Duration,
+    /// Context switches of both threads during the rounds.
+    pub switches: ContextSwitches,
+}
+
+impl Report {
+    /// Nanoseconds per one-way hand-off.
+    pub fn ns_per_hand_off(&self) -> f64 {
+        self.elapsed.as_nanos() as f64 / self.hand_offs.max(1) as f64
+    }
+
+    /// Voluntary context switches (a thread blocked) per hand-off, in %.
+    pub fn voluntary_percent(&self) -> f64 {
+        100.0 * self.switches.voluntary as f64 / self.hand_offs.max(1) as f64
+    }
+
+    /// Involuntary context switches (a thread was preempted) per hand-off, in %.
+    pub fn involuntary_percent(&self) -> f64 {
+        100.0 * self.switches.involuntary as f64 / self.hand_offs.max(1) as f64
+    }
+}
+
+/// Pins the calling thread (if asked to), runs `work`, and returns its result
+/// with the context switches it cost this thread.
+fn pinned<T>(
+    cpu: Option<usize>,
+    work: impl FnOnce() -> io::Result<T>,
+) -> io::Result<(T, ContextSwitches)> {
+    if let Some(cpu) = cpu {
+        sys::pin_to_cpu(cpu)?;
+    }
+    let before = sys::thread_context_switches()?;
+    let result = work()?;
+    let after = sys::thread_context_switches()?;
+    Ok((result, after - before))
+}
+
+fn join<T>(handle: thread::JoinHandle<io::Result<T>>) -> io::Result<T> {
+    handle
+        .join()
+        .map_err(|_| io::Error::other("a ping-pong thread panicked"))?
+}
+
+// ANCHOR: ping_pong
+/// Sends a byte back and forth `rounds` times between two new threads.
+pub fn ping_pong<E: Endpoint>(
+    ends: (E, E),
+    rounds: u64,
+    placement: Placement,
+) -> io::Result<Report> {
+    let (mut ping, mut pong) = ends;
+    let (ping_cpu, pong_cpu) = placement.cpus();
+
+    // The ponger answers every byte with the byte plus one, until the pinger
+    // hangs up (or fails: dropping its end hangs up too).
+    let ponger = thread::Builder::new().name("pong".into()).spawn(move || {
+        pinned(pong_cpu, || {
+            loop {
+                match pong.recv() {
+                    Ok(byte) => pong.send(byte.wrapping_add(1))?,
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+                    Err(e) => return Err(e),
+                }
+            }
+        })
+    })?;
+    // The pinger checks every answer. One round before the clock starts
+    // makes sure both threads are up and pinned.
+    let pinger = thread::Builder::new().name("ping".into()).spawn(move || {
+        pinned(ping_cpu, || {
+            let mut began = Instant::now();
+            for round in 0..=rounds {
+                if round == 1 {
+                    began = Instant::now();
+                }
+                let byte = round as u8; // wraps around on purpose
+                ping.send(byte)?;
+                if ping.recv()? != byte.wrapping_add(1) {
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, "wrong answer"));
+                }
+            }
+            Ok(began.elapsed())
+        })
+    })?;
+
+    let (elapsed, ping_switches) = join(pinger)?;
+    let ((), pong_switches) = join(ponger)?;
+    Ok(Report {
+        hand_offs: 2 * rounds,
+        elapsed,
+        switches: ping_switches + pong_switches,
+    })
+}
+// ANCHOR_END: ping_pong
