@@ -14,6 +14,7 @@ pub mod netpoll;
 pub mod poller;
 pub mod scheduler;
 pub mod stack;
+pub mod stall;
 pub mod sys;
 pub mod timer;
 

@@ -1,0 +1,40 @@
+//! One blocking read in a green thread stalls every green thread; a green
+//! read does not. Usage: `stall --io blocking|green`.
+
+use std::io;
+use std::time::Duration;
+
+use ch05_green_io::measure::machine_line;
+use ch05_green_io::stall::{ReadWith, measure};
+
+const TICKERS: usize = 3;
+const DELAY: Duration = Duration::from_millis(200);
+
+fn main() -> io::Result<()> {
+    let read_with = match std::env::args().skip_while(|a| a != "--io").nth(1).as_deref() {
+        Some("blocking") => ReadWith::Blocking,
+        Some("green") => ReadWith::Green,
+        _ => return Err(io::Error::other("usage: stall --io blocking|green")),
+    };
+    println!("{}", machine_line());
+    println!(
+        "{TICKERS} green threads yield in a loop; 1 green thread reads a socket \
+         whose peer writes after {} ms",
+        DELAY.as_millis()
+    );
+    let stall = measure(read_with, TICKERS, DELAY)?;
+    let socket = match read_with {
+        ReadWith::Blocking => "std::net::TcpStream (blocking)",
+        ReadWith::Green => "net::TcpStream (green)",
+    };
+    println!("read with {socket}: data after {:.1} ms", ms(stall.read_took));
+    println!(
+        "longest wait of a ticker between two turns: {:.3} ms",
+        ms(stall.longest_gap)
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}

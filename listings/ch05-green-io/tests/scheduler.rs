@@ -1,0 +1,73 @@
+//! The scheduler on its own: spawn, yield, join, park and wake, deadlock.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use ch05_green_io::scheduler::current_token;
+use ch05_green_io::{park, run, spawn, wake, yield_now};
+
+#[test]
+fn threads_take_turns_round_robin() {
+    let order = run(|| {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let handles: Vec<_> = (0..3)
+            .map(|id| {
+                let log = Rc::clone(&log);
+                spawn(move || {
+                    for turn in 0..2 {
+                        log.borrow_mut().push((id, turn));
+                        yield_now();
+                    }
+                })
+                .expect("spawn")
+            })
+            .collect();
+        handles.into_iter().for_each(|h| h.join());
+        Rc::try_unwrap(log).expect("threads are done").into_inner()
+    })
+    .expect("run");
+    assert_eq!(order, [(0, 0), (1, 0), (2, 0), (0, 1), (1, 1), (2, 1)]);
+}
+
+#[test]
+fn join_returns_the_threads_value_and_passes_on_panics() {
+    let value = run(|| spawn(|| 6 * 7).expect("spawn").join()).expect("run");
+    assert_eq!(value, 42);
+    let panicked = std::panic::catch_unwind(|| {
+        run(|| spawn(|| panic!("boom")).expect("spawn").join())
+    });
+    assert!(panicked.is_err());
+}
+
+#[test]
+fn a_parked_thread_runs_again_only_when_woken() {
+    let log = run(|| {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let token = Rc::new(RefCell::new(None));
+        let sleeper = {
+            let (log, token) = (Rc::clone(&log), Rc::clone(&token));
+            spawn(move || {
+                *token.borrow_mut() = Some(current_token());
+                park();
+                log.borrow_mut().push("woken");
+            })
+            .expect("spawn")
+        };
+        yield_now(); // the sleeper parks
+        yield_now(); // ...and stays parked
+        log.borrow_mut().push("waking");
+        let token = token.borrow_mut().take().expect("sleeper parked");
+        wake(token);
+        wake(token); // a second wake of the same wait does nothing
+        sleeper.join();
+        Rc::try_unwrap(log).expect("threads are done").into_inner()
+    })
+    .expect("run");
+    assert_eq!(log, ["waking", "woken"]);
+}
+
+#[test]
+fn parking_with_nothing_to_wake_us_is_reported_as_deadlock() {
+    let error = run(park).expect_err("nothing can wake the only thread");
+    assert!(error.to_string().contains("deadlock"), "{error}");
+}
