@@ -73,7 +73,7 @@ pub fn run(way: Way, tasks: usize, pause: Duration) -> io::Result<Report> {
 
 /// Writes each task its message and closes that pipe's write end, so a task
 /// whose message could not be written sees end-of-file instead of hanging.
-fn feed(writers: Vec<OwnedFd>, pause: Duration) {
+pub fn feed(writers: Vec<OwnedFd>, pause: Duration) {
     for (task, writer) in writers.into_iter().enumerate() {
         if !pause.is_zero() {
             thread::sleep(pause);

@@ -10,6 +10,7 @@ use crate::latch::Latch;
 use crate::sys::{cvt, set_nonblocking};
 use crate::task::Task;
 
+// ANCHOR: serve
 /// A task that is still waiting, and where its result goes.
 struct Waiting<T> {
     index: usize,
@@ -17,7 +18,6 @@ struct Waiting<T> {
     task: T,
 }
 
-// ANCHOR: serve
 /// Drives every task to completion on the calling thread and returns their
 /// results in the order of `tasks`. One task's error never stops the others.
 pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result<T::Output>> {
@@ -43,7 +43,6 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
         });
     }
     latch.arrive(count);
-    // ANCHOR: loop
     while !interest.is_empty() {
         if let Err(e) = wait_for_readiness(&mut interest) {
             for task in &waiting {
@@ -64,7 +63,6 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
             }
         }
     }
-    // ANCHOR_END: loop
     results
         .into_iter()
         .map(|result| result.unwrap_or_else(|| Err(io::Error::other("task never finished"))))
@@ -75,7 +73,7 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
 // ANCHOR: wait_for_readiness
 /// Sleeps until at least one pipe in `interest` is readable (or closed), and
 /// marks which in their `revents`.
-fn wait_for_readiness(interest: &mut [libc::pollfd]) -> io::Result<()> {
+pub fn wait_for_readiness(interest: &mut [libc::pollfd]) -> io::Result<()> {
     let count = libc::nfds_t::try_from(interest.len()).map_err(io::Error::other)?;
     loop {
         // SAFETY: `interest` is a valid, writable array of `count` pollfds;

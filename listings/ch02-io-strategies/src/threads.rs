@@ -29,7 +29,7 @@ pub fn spawn_waiters(
 // ANCHOR: wait_for_message
 /// The whole task, written as straight-line code: the kernel parks this
 /// thread inside `read_exact` until the feeder writes.
-fn wait_for_message(reader: OwnedFd, latch: &Latch) -> io::Result<u64> {
+pub fn wait_for_message(reader: OwnedFd, latch: &Latch) -> io::Result<u64> {
     let mut pipe = File::from(reader);
     let mut bytes = [0; message::LEN];
     latch.arrive(1);

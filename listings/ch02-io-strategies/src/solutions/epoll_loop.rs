@@ -15,8 +15,9 @@ use crate::sys::{cvt, set_nonblocking};
 use crate::task::Task;
 
 /// How many ready pipes one `epoll_wait` may report.
-const EVENTS_PER_WAIT: usize = 256;
+pub const EVENTS_PER_WAIT: usize = 256;
 
+// ANCHOR: serve
 /// A task that is still waiting, and where its result goes.
 struct Waiting<T> {
     index: usize,
@@ -24,7 +25,6 @@ struct Waiting<T> {
     task: T,
 }
 
-// ANCHOR: serve
 /// Same contract as [`crate::poll_loop::serve`], built on epoll.
 pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result<T::Output>> {
     let count = tasks.len();
@@ -87,7 +87,7 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
 }
 // ANCHOR_END: serve
 
-fn epoll_create() -> io::Result<OwnedFd> {
+pub fn epoll_create() -> io::Result<OwnedFd> {
     // SAFETY: epoll_create1 takes no pointers; on success it returns a new
     // descriptor that nobody else owns.
     let fd = cvt(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })?;
@@ -95,8 +95,9 @@ fn epoll_create() -> io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+// ANCHOR: epoll_calls
 /// Tells epoll that task `index` waits for `pipe` to become readable.
-fn register(epoll: &OwnedFd, pipe: &OwnedFd, index: usize) -> io::Result<()> {
+pub fn register(epoll: &OwnedFd, pipe: &OwnedFd, index: usize) -> io::Result<()> {
     let mut event = libc::epoll_event {
         events: libc::EPOLLIN as u32,
         u64: index as u64,
@@ -115,7 +116,7 @@ fn register(epoll: &OwnedFd, pipe: &OwnedFd, index: usize) -> io::Result<()> {
 }
 
 /// Sleeps until some registered pipe is ready and returns the ready ones.
-fn wait_for_events<'a>(
+pub fn wait_for_events<'a>(
     epoll: &OwnedFd,
     events: &'a mut [libc::epoll_event],
 ) -> io::Result<&'a [libc::epoll_event]> {
@@ -133,3 +134,4 @@ fn wait_for_events<'a>(
         }
     }
 }
+// ANCHOR_END: epoll_calls
