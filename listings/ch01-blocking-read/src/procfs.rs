@@ -48,23 +48,24 @@ pub fn status() -> io::Result<Status> {
     parse_status(&std::fs::read_to_string("/proc/self/status")?)
 }
 
-/// System-wide figures of `/proc/meminfo`, in KiB.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MemInfo {
-    /// Kernel-side stacks of every thread on the machine.
-    pub kernel_stack_kib: u64,
-    /// Memory the kernel has promised to all processes (see overcommit).
-    pub committed_kib: u64,
+/// The kernel-side stacks of every thread on the machine, in KiB
+/// (`KernelStack` in `/proc/meminfo`). They do not count in any VmRSS.
+pub fn kernel_stacks_kib() -> io::Result<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo")?;
+    field(&text, "KernelStack").ok_or_else(|| missing("KernelStack"))
 }
 
-/// The machine's [`MemInfo`] now.
-pub fn meminfo() -> io::Result<MemInfo> {
-    let text = std::fs::read_to_string("/proc/meminfo")?;
-    let get = |name| field(&text, name).ok_or_else(|| missing(name));
-    Ok(MemInfo {
-        kernel_stack_kib: get("KernelStack")?,
-        committed_kib: get("Committed_AS")?,
-    })
+/// The kernel's overcommit policy (`/proc/sys/vm/overcommit_memory`),
+/// described: whether it promises more memory than it has.
+pub fn overcommit_mode() -> io::Result<String> {
+    let mode = std::fs::read_to_string("/proc/sys/vm/overcommit_memory")?;
+    let meaning = match mode.trim() {
+        "0" => "heuristic, refuses only what obviously cannot fit",
+        "1" => "always, never refuses",
+        "2" => "never, refuses beyond swap plus a share of RAM",
+        _ => "unknown",
+    };
+    Ok(format!("{} ({meaning})", mode.trim()))
 }
 
 /// The scheduler state letter of a `/proc/<pid>/task/<tid>/stat` line:

@@ -41,8 +41,9 @@ fn reads_this_process() {
     let status = procfs::status().unwrap();
     assert!(status.vm_size_kib >= status.vm_rss_kib);
     assert!(status.threads >= 1);
-    let meminfo = procfs::meminfo().unwrap();
-    assert!(meminfo.kernel_stack_kib > 0);
+    let kernel_stacks_kib = procfs::kernel_stacks_kib().unwrap();
+    assert!(kernel_stacks_kib > 0);
+    assert!(procfs::overcommit_mode().is_ok());
 }
 
 #[test]

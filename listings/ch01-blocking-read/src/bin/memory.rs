@@ -36,26 +36,25 @@ fn run() -> Result<(), String> {
     let main_stack = main_stack_size()?;
     let rust_min_stack = std::env::var("RUST_MIN_STACK").unwrap_or_else(|_| "not set".into());
     println!("RUST_MIN_STACK: {rust_min_stack}");
+    let overcommit = procfs::overcommit_mode().map_err(|e| format!("overcommit_memory: {e}"))?;
+    println!("vm.overcommit_memory: {overcommit}");
 
     warm_up().map_err(|e| e.to_string())?;
     let cases = match stack_kib {
-        Some(kib) => vec![(StackSize::Bytes(kib * KIB), "--stack-kib")],
+        Some(kib) => vec![(StackSize::Bytes(kib * KIB), "from --stack-kib")],
         None => vec![
-            (StackSize::RustDefault, "thread::spawn's default"),
-            (StackSize::Bytes(main_stack), "RLIMIT_STACK"),
+            (StackSize::RustDefault, "2 MiB unless RUST_MIN_STACK is set"),
+            (StackSize::Bytes(main_stack), "from RLIMIT_STACK"),
         ],
     };
     for (stack, origin) in cases {
         println!();
-        measure(
-            Config {
-                threads,
-                stack,
-                touch_kib,
-            },
-            origin,
-        )
-        .map_err(|e| e.to_string())?;
+        let config = Config {
+            threads,
+            stack,
+            touch_kib,
+        };
+        measure(config, origin).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -85,13 +84,13 @@ fn main_stack_size() -> Result<usize, String> {
 /// Memory figures before or while the threads are blocked, in KiB.
 struct Snapshot {
     process: procfs::Status,
-    system: procfs::MemInfo,
+    kernel_stacks_kib: u64,
 }
 
 fn snapshot() -> io::Result<Snapshot> {
     Ok(Snapshot {
         process: procfs::status()?,
-        system: procfs::meminfo()?,
+        kernel_stacks_kib: procfs::kernel_stacks_kib()?,
     })
 }
 
@@ -135,49 +134,47 @@ fn measure(config: Config, origin: &str) -> Result<(), Box<dyn std::error::Error
     // ANCHOR_END: measure
 
     let stack = match config.stack {
-        StackSize::RustDefault => "not set".to_string(),
+        StackSize::RustDefault => "thread::spawn's default".to_string(),
         StackSize::Bytes(bytes) => format!("{} KiB", grouped(bytes as f64 / KIB as f64, 0)),
     };
     let touched = match config.touch_kib {
         0 => String::new(),
         kib => format!(", each touched {kib} KiB of it"),
     };
-    println!("{asleep} threads asleep in read(2), stack size {stack} ({origin}){touched}:");
+    println!("{asleep} threads asleep in read(2), stack {stack} ({origin}){touched}:");
     println!("  {:<36}{:>16}{:>16}", "", "total", "per thread");
-    let n = config.threads.max(1) as f64;
-    let row = |label: &str, before_kib: u64, during_kib: u64| {
+    let rows = [
+        (
+            "VmSize   (address space reserved)",
+            before.process.vm_size_kib,
+            during.process.vm_size_kib,
+        ),
+        (
+            "VmRSS    (resident in RAM)",
+            before.process.vm_rss_kib,
+            during.process.vm_rss_kib,
+        ),
+        (
+            "VmPTE    (page tables)",
+            before.process.vm_pte_kib,
+            during.process.vm_pte_kib,
+        ),
+        (
+            "KernelStack   (whole machine)",
+            before.kernel_stacks_kib,
+            during.kernel_stacks_kib,
+        ),
+    ];
+    let threads = config.threads.max(1) as f64;
+    for (label, before_kib, during_kib) in rows {
         let grown_kib = during_kib as f64 - before_kib as f64;
+        let (total_mib, per_thread_kib) = (grown_kib / 1024.0, grown_kib / threads);
         println!(
             "  {label:<36}{:>12} MiB{:>12} KiB",
-            grouped(grown_kib / 1024.0, 1),
-            grouped(grown_kib / n, 1)
+            grouped(total_mib, 1),
+            grouped(per_thread_kib, 1)
         );
-    };
-    row(
-        "VmSize   (address space reserved)",
-        before.process.vm_size_kib,
-        during.process.vm_size_kib,
-    );
-    row(
-        "VmRSS    (resident in RAM)",
-        before.process.vm_rss_kib,
-        during.process.vm_rss_kib,
-    );
-    row(
-        "VmPTE    (page tables)",
-        before.process.vm_pte_kib,
-        during.process.vm_pte_kib,
-    );
-    row(
-        "KernelStack   (whole machine)",
-        before.system.kernel_stack_kib,
-        during.system.kernel_stack_kib,
-    );
-    row(
-        "Committed_AS  (whole machine)",
-        before.system.committed_kib,
-        during.system.committed_kib,
-    );
+    }
     println!("{woke} threads woke up with end of file and were joined");
     Ok(())
 }
