@@ -10,11 +10,13 @@
 //! assert_eq!(sum, 6);
 //! ```
 
+pub mod child;
 pub mod context;
 pub mod policy;
 pub mod runtime;
 pub mod spawn;
 pub mod stack;
+pub mod valgrind;
 
 pub use policy::{Policy, RoundRobin, ThreadId};
 pub use runtime::{run, run_with, yield_now};
