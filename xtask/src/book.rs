@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::{Fail, cmd};
+use crate::{Fail, cmd, markdown};
 
 const LIMIT: Duration = Duration::from_secs(300);
 
@@ -39,8 +39,70 @@ pub fn build(root: &Path) -> Result<usize, Fail> {
         }
         return Err(Fail::list("mdbook build is not clean", problems));
     }
-    let pages = unexpanded_directives(&out.join("html"))?;
-    Ok(pages)
+    missing_anchors(root)?;
+    empty_blocks(&out.join("markdown"))?;
+    unexpanded_directives(&out.join("html"))
+}
+
+/// Every anchor an include names must be marked in its file: mdBook 0.5
+/// silently shows an empty block (or, with `rustdoc_include`, a block of only
+/// hidden lines) when it is not.
+fn missing_anchors(root: &Path) -> Result<(), Fail> {
+    let mut problems = Vec::new();
+    for chapter in files_with_extension(&root.join("chapters"), "md") {
+        let source = std::fs::read_to_string(&chapter).unwrap_or_default();
+        for include in markdown::anchored_includes(&source) {
+            if !markdown::has_anchor(&chapter, &include) {
+                problems.push(format!(
+                    "{}:{}: {} has no `ANCHOR: {}`",
+                    chapter.strip_prefix(root).unwrap_or(&chapter).display(),
+                    include.line,
+                    include.file,
+                    include.anchor
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail::list("includes of missing anchors", problems))
+    }
+}
+
+/// A code block that shows the reader nothing is an include gone wrong.
+fn empty_blocks(markdown_dir: &Path) -> Result<(), Fail> {
+    let mut problems = Vec::new();
+    for page in files_with_extension(markdown_dir, "md") {
+        let text = std::fs::read_to_string(&page).unwrap_or_default();
+        for fence in markdown::fences(&text) {
+            let rust = markdown::info_words(&fence.info).contains(&"rust");
+            if fence.shows_nothing(rust) {
+                problems.push(format!(
+                    "{}:{}: this block shows the reader nothing",
+                    page.display(),
+                    fence.line
+                ));
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail::list("empty code blocks on the pages", problems))
+    }
+}
+
+fn files_with_extension(dir: &Path, extension: &str) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == extension))
+        .collect();
+    files.sort();
+    files
 }
 
 /// A line of mdBook's log that is a warning or an error. One notice is let
@@ -59,14 +121,9 @@ fn is_complaint(line: &str) -> bool {
 /// Returns how many pages were built.
 fn unexpanded_directives(html_dir: &Path) -> Result<usize, Fail> {
     let mut problems = Vec::new();
-    let mut pages = 0;
-    for entry in std::fs::read_dir(html_dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|ext| ext != "html") {
-            continue;
-        }
-        pages += 1;
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let pages = files_with_extension(html_dir, "html");
+    for path in &pages {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
         for (number, line) in text.lines().enumerate() {
             if line.contains("{{#") {
                 problems.push(format!(
@@ -79,7 +136,7 @@ fn unexpanded_directives(html_dir: &Path) -> Result<usize, Fail> {
         }
     }
     if problems.is_empty() {
-        Ok(pages)
+        Ok(pages.len())
     } else {
         Err(Fail::list("directives mdBook left unexpanded", problems))
     }

@@ -22,6 +22,9 @@ const FLAGS: &[&str] = &[
     "--virtual-time-budget=5000",
 ];
 
+/// How mermaid leaves a block it has drawn.
+const DRAWN_DIAGRAM: &str = "<pre class=\"mermaid\" data-processed=\"true\"><svg";
+
 /// A word that every version of the book has in its search index.
 const SEARCH_WORD: &str = "thread";
 
@@ -239,5 +242,6 @@ fn check_dark_theme(browser: &Browser, base: &str, html_dir: &Path) -> Result<Ve
 
 /// The `<style>` mermaid wrote into the page's first drawn diagram.
 fn diagram_style(dom: &str) -> Option<&str> {
-    html::element_inner(dom, "<svg").and_then(|svg| html::element_inner(svg, "<style"))
+    let drawn = &dom[dom.find(DRAWN_DIAGRAM)?..];
+    html::element_inner(drawn, "<style")
 }

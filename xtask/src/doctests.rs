@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::markdown::{self, info_words};
 use crate::{Fail, cmd};
 
 const LIMIT: Duration = Duration::from_secs(20 * 60);
@@ -49,11 +50,7 @@ pub fn check(root: &Path, markdown_dir: &Path) -> Result<Report, Fail> {
     let finished = cmd::capture(&mut test, LIMIT)?;
     let results = TestResults::parse(&finished.stdout);
     if !finished.success() || !results.failed.is_empty() {
-        let mut problems: Vec<String> = results
-            .failed
-            .iter()
-            .map(|name| locate(markdown_dir, name))
-            .collect();
+        let mut problems: Vec<String> = results.failed.iter().map(|name| locate(name)).collect();
         problems.push(format!(
             "rustdoc said:\n{}\n{}",
             finished.stdout.trim_end(),
@@ -94,7 +91,8 @@ fn count_blocks(markdown_dir: &Path) -> Result<(Report, Vec<String>), Fail> {
     let mut problems = Vec::new();
     for page in pages {
         let text = std::fs::read_to_string(&page).unwrap_or_default();
-        for (line, info) in fences(&text) {
+        for fence in markdown::fences(&text) {
+            let (line, info) = (fence.line, fence.info);
             let place = format!("{}:{line} (expanded from chapters/)", page.display());
             if info.is_empty() {
                 problems.push(format!(
@@ -129,45 +127,6 @@ fn markdown_pages(dir: &Path) -> Result<Vec<PathBuf>, Fail> {
         .collect();
     pages.sort();
     Ok(pages)
-}
-
-/// The opening fences of a page: (line number, info string).
-fn fences(text: &str) -> Vec<(usize, String)> {
-    let mut found = Vec::new();
-    let mut open: Option<String> = None;
-    for (index, line) in text.lines().enumerate() {
-        let trimmed = line.trim_start();
-        let marker: String = trimmed
-            .chars()
-            .take_while(|&c| c == '`' || c == '~')
-            .collect();
-        let is_fence = marker.len() >= 3
-            && marker
-                .chars()
-                .all(|c| c == marker.chars().next().unwrap_or('`'));
-        match &open {
-            Some(opening)
-                if is_fence
-                    && marker.starts_with(opening.as_str())
-                    && trimmed[marker.len()..].trim().is_empty() =>
-            {
-                open = None;
-            }
-            Some(_) => {}
-            None if is_fence => {
-                found.push((index + 1, trimmed[marker.len()..].trim().to_string()));
-                open = Some(marker);
-            }
-            None => {}
-        }
-    }
-    found
-}
-
-fn info_words(info: &str) -> Vec<&str> {
-    info.split([',', ' ', '\t'])
-        .filter(|word| !word.is_empty())
-        .collect()
 }
 
 /// rustdoc's reading of an info string: a block is Rust if it says `rust`, or
@@ -223,15 +182,20 @@ impl TestResults {
     }
 }
 
-/// `src/lib.rs - ch01_blocking_read (line 40)` → the expanded page and line.
-fn locate(markdown_dir: &Path, test_name: &str) -> String {
-    let module = test_name.split(" - ").nth(1).unwrap_or(test_name);
-    let page = module
-        .split(" (")
-        .next()
-        .unwrap_or(module)
-        .replace('_', "-");
-    format!("{test_name}: see {}/{page}.md", markdown_dir.display())
+/// `…/book/markdown/ch01-blocking-read.md - ch01_blocking_read (line 40)`
+/// → `…/book/markdown/ch01-blocking-read.md:40 (chapters/ch01-blocking-read.md expanded)`.
+fn locate(test_name: &str) -> String {
+    let (file, rest) = test_name.split_once(" - ").unwrap_or((test_name, ""));
+    let line = rest
+        .split("(line ")
+        .nth(1)
+        .and_then(|tail| tail.split(')').next())
+        .unwrap_or("?");
+    let page = Path::new(file)
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy();
+    format!("{file}:{line} (chapters/{page} expanded) failed")
 }
 
 #[cfg(test)]
@@ -250,15 +214,10 @@ mod tests {
     }
 
     #[test]
-    fn finds_fences_and_their_info_strings() {
-        let page = "text\n```rust,no_run\nfn main() {}\n```\n\n````markdown\n```rust\n```\n````\n~~~\nx\n~~~\n";
+    fn points_at_the_failing_block() {
         assert_eq!(
-            fences(page),
-            [
-                (2, "rust,no_run".to_string()),
-                (6, "markdown".to_string()),
-                (10, String::new())
-            ]
+            locate("/r/book/markdown/ch05-green-io.md - ch05_green_io (line 14)"),
+            "/r/book/markdown/ch05-green-io.md:14 (chapters/ch05-green-io.md expanded) failed"
         );
     }
 

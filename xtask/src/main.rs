@@ -15,6 +15,7 @@ mod doctests;
 mod html;
 mod http;
 mod links;
+mod markdown;
 mod outputs;
 mod tools;
 
