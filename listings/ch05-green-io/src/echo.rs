@@ -5,7 +5,8 @@ use std::io::{self, Read, Write};
 use std::time::Duration;
 
 use crate::net::{TcpListener, TcpStream};
-use crate::scheduler::{sleep, spawn};
+use crate::spawn::Builder;
+use crate::timer::sleep;
 
 // ANCHOR: serve
 /// Accepts connections forever, each served by its own green thread. Only a
@@ -15,7 +16,7 @@ pub fn serve(listener: &TcpListener) -> io::Result<()> {
         match listener.accept() {
             Ok((stream, _peer)) => {
                 // Out of memory for a stack: drop (close) this connection only.
-                if let Err(e) = spawn(move || handle(stream)) {
+                if let Err(e) = Builder::new().spawn(move || handle(stream)) {
                     eprintln!("cannot start a green thread: {e}");
                 }
             }
@@ -32,10 +33,10 @@ pub fn serve(listener: &TcpListener) -> io::Result<()> {
 }
 
 fn handle(stream: TcpStream) {
-    if let Err(e) = echo(&stream) {
-        if !peer_went_away(&e) {
-            eprintln!("connection failed: {e}");
-        }
+    if let Err(e) = echo(&stream)
+        && !peer_went_away(&e)
+    {
+        eprintln!("connection failed: {e}");
     }
 }
 // ANCHOR_END: serve
@@ -62,5 +63,8 @@ fn out_of_descriptors(e: &io::Error) -> bool {
 /// Resets and broken pipes are the client's business, not a server error.
 fn peer_went_away(e: &io::Error) -> bool {
     use io::ErrorKind::*;
-    matches!(e.kind(), ConnectionReset | BrokenPipe | ConnectionAborted | UnexpectedEof)
+    matches!(
+        e.kind(),
+        ConnectionReset | BrokenPipe | ConnectionAborted | UnexpectedEof
+    )
 }

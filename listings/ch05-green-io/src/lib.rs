@@ -1,9 +1,22 @@
-//! Chapter 5: green threads whose sockets never block the OS thread.
+//! Green threads meet I/O: chapter 4's green threads, plus what it takes to
+//! let them wait for sockets without blocking each other.
 //!
-//! Chapter 4's green threads (`stack`, `context`, `scheduler`) plus what this
-//! chapter adds: an epoll `poller`, the `netpoll` table of parked threads,
-//! green sockets in `net`, and an `echo` server whose handlers read like
-//! blocking code.
+//! From chapter 4, extended: [`runtime`] (the scheduler, which now parks
+//! threads and polls between rounds) and [`spawn`] (whose `join` now parks).
+//! From chapter 4, unchanged: [`context`], [`stack`], [`policy`].
+//! New: [`poller`] (epoll), [`netpoll`] (which thread waits for which
+//! socket), [`timer`] (deadlines), [`net`] (green sockets), [`echo`] (the
+//! server), [`stall`] (the experiment that motivates it all).
+//! Support: [`load`] (chapter 3's load client), [`measure`], [`sys`].
+//!
+//! ```
+//! let sum = ch05_green_io::run(|| {
+//!     let a = ch05_green_io::spawn(|| 1 + 1);
+//!     let b = ch05_green_io::spawn(|| 2 + 2);
+//!     a.join().unwrap() + b.join().unwrap()
+//! });
+//! assert_eq!(sum, 6);
+//! ```
 
 pub mod context;
 pub mod echo;
@@ -11,11 +24,16 @@ pub mod load;
 pub mod measure;
 pub mod net;
 pub mod netpoll;
+pub mod policy;
 pub mod poller;
-pub mod scheduler;
+pub mod runtime;
+pub mod spawn;
 pub mod stack;
 pub mod stall;
 pub mod sys;
 pub mod timer;
 
-pub use scheduler::{JoinHandle, park, run, sleep, spawn, wake, yield_now};
+pub use policy::{Policy, RoundRobin, ThreadId};
+pub use runtime::{WakeToken, current_token, park, run, run_with, wake, yield_now};
+pub use spawn::{Builder, JoinHandle, spawn};
+pub use timer::sleep;

@@ -38,7 +38,9 @@ impl Load {
             .collect::<io::Result<_>>()?;
         let mut bytes = 0;
         for worker in workers {
-            bytes += worker.join().map_err(|_| io::Error::other("client thread panicked"))??;
+            bytes += worker
+                .join()
+                .map_err(|_| io::Error::other("client thread panicked"))??;
         }
         Ok(Summary {
             connections: self.connections,

@@ -7,8 +7,7 @@ use std::net::{self, SocketAddr, ToSocketAddrs};
 use std::os::fd::{AsRawFd, RawFd};
 use std::time::{Duration, Instant};
 
-use crate::netpoll::Interest;
-use crate::scheduler;
+use crate::netpoll::{self, Interest};
 use crate::sys::cvt;
 
 // ANCHOR: would_block
@@ -27,7 +26,7 @@ fn retry_when_ready<R>(
                 if deadline.is_some_and(|d| Instant::now() >= d) {
                     return Err(io::ErrorKind::TimedOut.into());
                 }
-                scheduler::park_on(fd, interest, deadline);
+                netpoll::park_on(fd, interest, deadline);
             }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             result => return result,
@@ -43,7 +42,7 @@ struct Registered<S: AsRawFd> {
 
 impl<S: AsRawFd> Registered<S> {
     fn new(socket: S) -> io::Result<Registered<S>> {
-        scheduler::register(socket.as_raw_fd())?;
+        netpoll::register(socket.as_raw_fd())?;
         Ok(Registered { socket })
     }
 
@@ -56,7 +55,7 @@ impl<S: AsRawFd> Drop for Registered<S> {
     fn drop(&mut self) {
         // Before the fd closes (when `socket` drops right after): a new socket
         // may get the same number. A failure leaves nothing to clean up.
-        let _ = scheduler::deregister(self.fd());
+        let _ = netpoll::deregister(self.fd());
     }
 }
 

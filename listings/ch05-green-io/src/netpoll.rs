@@ -4,10 +4,10 @@
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::RawFd;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::poller::{Events, Poller};
-use crate::scheduler::WakeToken;
+use crate::runtime::{WakeToken, current_token, park, with_netpoll, with_timers};
 
 /// What a parked green thread waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,14 +60,18 @@ impl NetPoll {
     /// Called when the socket is dropped, before its fd is closed and reused.
     pub fn deregister(&mut self, fd: RawFd) -> io::Result<()> {
         if let Some(waiters) = self.sockets.remove(&fd) {
-            self.parked -= usize::from(waiters.reader.is_some()) + usize::from(waiters.writer.is_some());
+            self.parked -=
+                usize::from(waiters.reader.is_some()) + usize::from(waiters.writer.is_some());
         }
         self.poller.delete(fd)
     }
 
     /// Remembers that `token` waits until `fd` is ready for `interest`.
     pub fn wait_for(&mut self, fd: RawFd, interest: Interest, token: WakeToken) {
-        let waiters = self.sockets.get_mut(&fd).expect("socket registered with the netpoller");
+        let waiters = self
+            .sockets
+            .get_mut(&fd)
+            .expect("socket registered with the netpoller");
         let slot = waiters.slot(interest);
         if slot.replace(token).is_none() {
             self.parked += 1;
@@ -92,7 +96,11 @@ impl NetPoll {
 
     /// Polls once and appends the tokens of every green thread whose socket
     /// became ready to `ready`.
-    pub fn poll(&mut self, timeout: Option<Duration>, ready: &mut Vec<WakeToken>) -> io::Result<()> {
+    pub fn poll(
+        &mut self,
+        timeout: Option<Duration>,
+        ready: &mut Vec<WakeToken>,
+    ) -> io::Result<()> {
         self.poller.wait(&mut self.events, timeout)?;
         for event in self.events.iter() {
             let Some(waiters) = self.sockets.get_mut(&(event.token as RawFd)) else {
@@ -113,3 +121,33 @@ impl NetPoll {
     }
 }
 // ANCHOR_END: netpoll
+
+// ANCHOR: park_on
+/// Parks the running green thread until `fd` may be ready for `interest`,
+/// or `deadline` passes. Call it only right after an `EAGAIN`: the
+/// registration is edge-triggered, so readiness that came before that
+/// `EAGAIN` is not reported again.
+pub fn park_on(fd: RawFd, interest: Interest, deadline: Option<Instant>) {
+    let token = current_token();
+    with_netpoll(|netpoll| netpoll.wait_for(fd, interest, token)).expect("inside green::run");
+    if let Some(deadline) = deadline {
+        with_timers(|timers| timers.add(deadline, token));
+    }
+    park();
+    // Woken by the deadline? Then our registration is still there: drop it.
+    with_netpoll(|netpoll| netpoll.cancel(fd, interest, token));
+}
+// ANCHOR_END: park_on
+
+/// Registers a socket with this OS thread's netpoller.
+///
+/// # Panics
+/// Outside [`run`](crate::run).
+pub fn register(fd: RawFd) -> io::Result<()> {
+    with_netpoll(|netpoll| netpoll.register(fd)).expect("sockets need green::run")
+}
+
+/// Deregisters a socket; does nothing once `run` has returned.
+pub fn deregister(fd: RawFd) -> io::Result<()> {
+    with_netpoll(|netpoll| netpoll.deregister(fd)).unwrap_or(Ok(()))
+}

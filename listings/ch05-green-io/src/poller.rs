@@ -48,7 +48,9 @@ impl Poller {
             u64: token,
         };
         // SAFETY: `event` is a valid epoll_event for the duration of the call.
-        cvt(unsafe { libc::epoll_ctl(self.epoll.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut event) })?;
+        cvt(unsafe {
+            libc::epoll_ctl(self.epoll.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut event)
+        })?;
         Ok(())
     }
 
@@ -56,7 +58,12 @@ impl Poller {
         // SAFETY: EPOLL_CTL_DEL ignores the event pointer (null is allowed
         // since Linux 2.6.9).
         let ret = unsafe {
-            libc::epoll_ctl(self.epoll.as_raw_fd(), libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut())
+            libc::epoll_ctl(
+                self.epoll.as_raw_fd(),
+                libc::EPOLL_CTL_DEL,
+                fd,
+                std::ptr::null_mut(),
+            )
         };
         cvt(ret)?;
         Ok(())
@@ -75,7 +82,12 @@ impl Poller {
         // SAFETY: the kernel writes at most `capacity` events into `buf`,
         // which holds that many.
         let ret = unsafe {
-            libc::epoll_wait(self.epoll.as_raw_fd(), events.buf.as_mut_ptr(), capacity, timeout_ms)
+            libc::epoll_wait(
+                self.epoll.as_raw_fd(),
+                events.buf.as_mut_ptr(),
+                capacity,
+                timeout_ms,
+            )
         };
         events.len = match cvt(ret) {
             Ok(n) => n as usize,

@@ -53,7 +53,10 @@ impl Stack {
             return Err(io::Error::last_os_error());
         }
         // From here on, dropping `stack` unmaps the region, also on error.
-        let stack = Stack { base: base.cast(), len };
+        let stack = Stack {
+            base: base.cast(),
+            len,
+        };
         LIVE_STACKS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: the first page lies inside the mapping we own, and nothing
         // points into it yet.

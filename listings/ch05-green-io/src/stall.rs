@@ -9,7 +9,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::net::TcpStream;
-use crate::scheduler::{JoinHandle, run, spawn, yield_now};
+use crate::runtime::{run, yield_now};
+use crate::spawn::spawn;
 
 /// Which kind of socket the reading green thread uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,20 +36,29 @@ pub fn measure(read_with: ReadWith, tickers: usize, delay: Duration) -> io::Resu
         let done = Rc::new(Cell::new(false));
         let ticking: Vec<_> = (0..tickers)
             .map(|_| spawn(ticker(Rc::clone(&done))))
-            .collect::<io::Result<_>>()?;
+            .collect();
         let reader = spawn(move || {
             let took = read_one_message(read_with, socket);
             done.set(true);
             took
-        })?;
-        let read_took = reader.join()?;
-        let longest_gap = ticking.into_iter().map(JoinHandle::join).max().unwrap_or_default();
+        });
+        let read_took = reader
+            .join()
+            .map_err(|_| io::Error::other("reader panicked"))??;
+        let mut longest_gap = Duration::ZERO;
+        for ticker in ticking {
+            let gap = ticker
+                .join()
+                .map_err(|_| io::Error::other("ticker panicked"))?;
+            longest_gap = longest_gap.max(gap);
+        }
         Ok(Stall {
             read_took,
             longest_gap,
         })
-    })??;
-    peer.join().map_err(|_| io::Error::other("peer thread panicked"))??;
+    })?;
+    peer.join()
+        .map_err(|_| io::Error::other("peer thread panicked"))??;
     Ok(stall)
 }
 

@@ -2,9 +2,9 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::scheduler::WakeToken;
+use crate::runtime::{WakeToken, current_token, park, with_timers};
 
 #[derive(Default)]
 pub struct Timers {
@@ -18,7 +18,9 @@ impl Timers {
 
     /// The nearest deadline: how long the poller may block at most.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.deadlines.peek().map(|Reverse((deadline, _))| *deadline)
+        self.deadlines
+            .peek()
+            .map(|Reverse((deadline, _))| *deadline)
     }
 
     /// Removes every deadline at or before `now` and hands its token to `wake`.
@@ -34,3 +36,17 @@ impl Timers {
         }
     }
 }
+
+// ANCHOR: sleep
+/// Parks the running green thread for at least `duration`; the other green
+/// threads run meanwhile, and if none is ready the OS thread sleeps in
+/// `epoll_wait` until the deadline.
+pub fn sleep(duration: Duration) {
+    let deadline = Instant::now() + duration;
+    while Instant::now() < deadline {
+        let token = current_token();
+        with_timers(|timers| timers.add(deadline, token));
+        park();
+    }
+}
+// ANCHOR_END: sleep

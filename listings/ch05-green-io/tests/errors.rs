@@ -85,7 +85,9 @@ fn resets_and_half_closed_peers_end_only_their_connection() {
     half_closed.write_all(b"bye").expect("write");
     half_closed.shutdown(Shutdown::Write).expect("shutdown");
     let mut rest = Vec::new();
-    half_closed.read_to_end(&mut rest).expect("read until the server closes");
+    half_closed
+        .read_to_end(&mut rest)
+        .expect("read until the server closes");
     assert_eq!(rest, b"bye");
 
     assert_echoes(&mut survivor, b"after");

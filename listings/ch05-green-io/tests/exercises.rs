@@ -21,7 +21,6 @@ fn count_turns(done: &Rc<Cell<bool>>) -> ch05_green_io::JoinHandle<u64> {
         }
         turns
     })
-    .expect("spawn")
 }
 
 fn thread_cpu_time() -> Duration {
@@ -44,9 +43,8 @@ fn sleep_parks_only_the_sleeping_green_thread() {
         sleep(Duration::from_millis(100));
         let slept = start.elapsed();
         done.set(true);
-        (slept, counter.join())
-    })
-    .expect("run");
+        (slept, counter.join().expect("no panic"))
+    });
     assert!(slept >= Duration::from_millis(100), "{slept:?}");
     assert!(turns > 10, "the other thread ran only {turns} times");
 }
@@ -54,10 +52,13 @@ fn sleep_parks_only_the_sleeping_green_thread() {
 #[test]
 fn when_every_thread_sleeps_the_os_thread_sleeps_too() {
     let cpu_before = thread_cpu_time();
-    run(|| sleep(Duration::from_millis(200))).expect("run");
+    run(|| sleep(Duration::from_millis(200)));
     let cpu = thread_cpu_time() - cpu_before;
     // Spinning for 200 ms would burn about 200 ms of CPU.
-    assert!(cpu < Duration::from_millis(50), "used {cpu:?} of CPU to sleep");
+    assert!(
+        cpu < Duration::from_millis(50),
+        "used {cpu:?} of CPU to sleep"
+    );
 }
 
 /// A connected socket whose peer writes `b"late"` after `delay`.
@@ -66,7 +67,9 @@ fn slow_peer(delay: Duration) -> (net::TcpStream, thread::JoinHandle<()>) {
     let addr = listener.local_addr().expect("addr");
     let peer = thread::spawn(move || {
         let mut stream = net::TcpStream::connect(addr).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
         thread::sleep(delay);
         stream.write_all(b"late").expect("write");
         let _ = stream.read(&mut [0; 1]); // until our side closes
@@ -90,9 +93,13 @@ fn a_read_timeout_wakes_the_parked_thread_and_the_socket_still_works() {
         stream.set_read_timeout(None);
         let n = stream.read(&mut buf).expect("second read");
         done.set(true);
-        (first, waited, buf[..n].to_vec(), counter.join())
-    })
-    .expect("run");
+        (
+            first,
+            waited,
+            buf[..n].to_vec(),
+            counter.join().expect("no panic"),
+        )
+    });
     peer.join().expect("peer");
     assert_eq!(first, Err(io::ErrorKind::TimedOut));
     assert!(waited >= Duration::from_millis(100), "{waited:?}");

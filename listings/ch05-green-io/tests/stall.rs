@@ -11,7 +11,11 @@ const DELAY: Duration = Duration::from_millis(200);
 fn a_blocking_read_stalls_every_green_thread() {
     let stall = measure(ReadWith::Blocking, 3, DELAY).expect("experiment");
     assert!(stall.read_took >= DELAY / 2, "{:?}", stall.read_took);
-    assert!(stall.longest_gap >= DELAY * 3 / 4, "{:?}", stall.longest_gap);
+    assert!(
+        stall.longest_gap >= DELAY * 3 / 4,
+        "{:?}",
+        stall.longest_gap
+    );
 }
 
 #[test]

@@ -11,7 +11,11 @@ const TICKERS: usize = 3;
 const DELAY: Duration = Duration::from_millis(200);
 
 fn main() -> io::Result<()> {
-    let read_with = match std::env::args().skip_while(|a| a != "--io").nth(1).as_deref() {
+    let read_with = match std::env::args()
+        .skip_while(|a| a != "--io")
+        .nth(1)
+        .as_deref()
+    {
         Some("blocking") => ReadWith::Blocking,
         Some("green") => ReadWith::Green,
         _ => return Err(io::Error::other("usage: stall --io blocking|green")),
@@ -27,7 +31,10 @@ fn main() -> io::Result<()> {
         ReadWith::Blocking => "std::net::TcpStream (blocking)",
         ReadWith::Green => "net::TcpStream (green)",
     };
-    println!("read with {socket}: data after {:.1} ms", ms(stall.read_took));
+    println!(
+        "read with {socket}: data after {:.1} ms",
+        ms(stall.read_took)
+    );
     println!(
         "longest wait of a ticker between two turns: {:.3} ms",
         ms(stall.longest_gap)

@@ -48,7 +48,11 @@ impl Context {
     /// stays mapped, and is used by nothing else, for as long as the new
     /// context runs or is suspended.
     pub unsafe fn new(stack_top: *mut u8, entry: Entry, arg: usize) -> Context {
-        assert_eq!(stack_top as usize % 16, 0, "stack top must be 16-byte aligned");
+        assert_eq!(
+            stack_top as usize % 16,
+            0,
+            "stack top must be 16-byte aligned"
+        );
         // SAFETY: forwarded from our caller's contract.
         let stack_pointer = unsafe { arch::first_frame(stack_top, entry, arg) };
         Context { stack_pointer }

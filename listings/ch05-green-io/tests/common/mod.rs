@@ -15,9 +15,13 @@ pub fn start_echo_server() -> SocketAddr {
     thread::spawn(move || {
         run(move || {
             let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-            addr_tx.send(listener.local_addr().expect("local addr")).expect("send addr");
+            addr_tx
+                .send(listener.local_addr().expect("local addr"))
+                .expect("send addr");
             echo::serve(&listener)
         })
     });
-    addr_rx.recv_timeout(Duration::from_secs(5)).expect("server started")
+    addr_rx
+        .recv_timeout(Duration::from_secs(5))
+        .expect("server started")
 }
