@@ -3,7 +3,7 @@
 //! cargo run --release -p ch02-io-strategies --bin many-waiters -- [--tasks N] [--ways threads,poll,epoll] [--pause-us N]
 
 use std::io;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use ch02_io_strategies::harness::{self, Report};
@@ -21,6 +21,8 @@ struct Options {
     ways: Vec<Way>,
     /// Pause of the feeder between two messages.
     pause: Duration,
+    /// Set in the child process that measures a single way: print only its report.
+    report_only: bool,
 }
 
 fn main() -> ExitCode {
@@ -34,8 +36,14 @@ fn main() -> ExitCode {
 }
 
 fn run(options: Options) -> io::Result<()> {
-    println!("{}", machine::description());
     let limit = raise_open_file_limit()?;
+    if options.report_only {
+        for way in options.ways {
+            print_report(&harness::run(way, options.tasks, options.pause)?);
+        }
+        return Ok(());
+    }
+    println!("{}", machine::description());
     let fitting = usize::try_from(limit.saturating_sub(SPARE_FILES) / 2).unwrap_or(usize::MAX);
     let tasks = options.tasks.min(fitting);
     println!("open-file limit: {limit}; tasks: {tasks}, each waiting on its own pipe");
@@ -46,9 +54,27 @@ fn run(options: Options) -> io::Result<()> {
         );
     }
     for way in options.ways {
-        print_report(&harness::run(way, tasks, options.pause)?);
+        measure_in_child(way, tasks, options.pause)?;
     }
     Ok(())
+}
+
+/// Measures `way` in a fresh process, so that memory an earlier way freed
+/// (and the allocator kept) cannot make this one look cheaper.
+fn measure_in_child(way: Way, tasks: usize, pause: Duration) -> io::Result<()> {
+    let status = Command::new(std::env::current_exe()?)
+        .args(["--tasks", &tasks.to_string(), "--ways", way.name()])
+        .args(["--pause-us", &pause.as_micros().to_string()])
+        .args(["--report-only", "yes"])
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io::Error::other(format!(
+            "measuring {} failed: {status}",
+            way.name()
+        )))
+    }
 }
 
 fn print_report(report: &Report) {
@@ -89,6 +115,7 @@ fn parse_options() -> io::Result<Options> {
         tasks: DEFAULT_TASKS,
         ways: vec![Way::Threads, Way::Poll],
         pause: Duration::ZERO,
+        report_only: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -107,6 +134,7 @@ fn parse_options() -> io::Result<Options> {
                     .map_err(|_| invalid(format!("--pause-us wants a number, not {value:?}")))?;
                 options.pause = Duration::from_micros(micros);
             }
+            "--report-only" => options.report_only = value == "yes",
             "--ways" => {
                 options.ways = value
                     .split(',')
