@@ -49,7 +49,7 @@ pub fn build(root: &Path) -> Result<usize, Fail> {
 /// hidden lines) when it is not.
 fn missing_anchors(root: &Path) -> Result<(), Fail> {
     let mut problems = Vec::new();
-    for chapter in files_with_extension(&root.join("chapters"), "md") {
+    for chapter in crate::files_with_extension(&root.join("chapters"), "md")? {
         let source = std::fs::read_to_string(&chapter).unwrap_or_default();
         for include in markdown::anchored_includes(&source) {
             if !markdown::has_anchor(&chapter, &include) {
@@ -73,7 +73,7 @@ fn missing_anchors(root: &Path) -> Result<(), Fail> {
 /// A code block that shows the reader nothing is an include gone wrong.
 fn empty_blocks(markdown_dir: &Path) -> Result<(), Fail> {
     let mut problems = Vec::new();
-    for page in files_with_extension(markdown_dir, "md") {
+    for page in crate::files_with_extension(markdown_dir, "md")? {
         let text = std::fs::read_to_string(&page).unwrap_or_default();
         for fence in markdown::fences(&text) {
             let rust = markdown::info_words(&fence.info).contains(&"rust");
@@ -93,18 +93,6 @@ fn empty_blocks(markdown_dir: &Path) -> Result<(), Fail> {
     }
 }
 
-fn files_with_extension(dir: &Path, extension: &str) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == extension))
-        .collect();
-    files.sort();
-    files
-}
-
 /// A line of mdBook's log that is a warning or an error. One notice is let
 /// through: a preprocessor built against another 0.5 patch release of mdBook
 /// says so on every build (it compares versions as strings); the pinned
@@ -121,7 +109,7 @@ fn is_complaint(line: &str) -> bool {
 /// Returns how many pages were built.
 fn unexpanded_directives(html_dir: &Path) -> Result<usize, Fail> {
     let mut problems = Vec::new();
-    let pages = files_with_extension(html_dir, "html");
+    let pages = crate::files_with_extension(html_dir, "html")?;
     for path in &pages {
         let text = std::fs::read_to_string(path).unwrap_or_default();
         for (number, line) in text.lines().enumerate() {

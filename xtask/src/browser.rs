@@ -87,14 +87,7 @@ pub fn check(html_dir: &Path, chromium: &str) -> Result<Report, Fail> {
 
 /// Every HTML page of the book (the chapters, the print page, the 404 page).
 fn pages(html_dir: &Path) -> Result<Vec<PathBuf>, Fail> {
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(html_dir)
-        .map_err(|error| Fail::new(format!("cannot read {}: {error}", html_dir.display())))?
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "html"))
-        .collect();
-    pages.sort();
-    Ok(pages)
+    crate::files_with_extension(html_dir, "html")
 }
 
 struct Browser {

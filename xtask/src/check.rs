@@ -117,19 +117,26 @@ impl Run {
         });
     }
 
-    /// A step that needs a tool: skipped without it, except in CI.
-    fn step_needing(
+    /// A slow step, left out by `--quick`, that may need what this machine
+    /// lacks (`missing` says what): skipped without it, except in CI.
+    fn slow_step(
         &mut self,
+        options: &Options,
         name: &'static str,
         missing: Option<String>,
-        ci: bool,
         check: impl FnOnce() -> Result<String, Fail>,
     ) {
+        if !options.wants(name) {
+            if options.quick {
+                self.skip(name, "--quick");
+            }
+            return;
+        }
         match missing {
             None => {
                 self.step(name, check);
             }
-            Some(why) if ci => {
+            Some(why) if options.ci => {
                 self.step(name, || {
                     Err(Fail::new(format!("required in CI, but {why}")))
                 });
@@ -295,55 +302,32 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
             needs_built_book(&mut run, "links");
         }
     }
-    if options.wants("outputs") {
-        run.step("outputs", || {
-            let shown = outputs::discover(root, &[])?;
-            let compared = outputs::check(root, &shown)?;
-            Ok(format!("{compared} shown outputs rerun and compared"))
-        });
-    } else if options.quick {
-        run.skip("outputs", "--quick");
-    }
-    if options.wants("aarch64") {
-        run.step_needing("aarch64", cross::aarch64_missing(), options.ci, || {
-            cross::aarch64_tests(root)?;
-            Ok(format!(
-                "tests of {} run under qemu-aarch64",
-                cross::GREEN_THREAD_LISTINGS.join(", ")
-            ))
-        });
-    } else if options.quick {
-        run.skip("aarch64", "--quick");
-    }
-    if options.wants("valgrind") {
-        run.step_needing("valgrind", cross::valgrind_missing(), options.ci, || {
-            cross::valgrind_tests(root)?;
-            Ok(format!(
-                "tests of {} clean under valgrind",
-                cross::GREEN_THREAD_LISTINGS.join(", ")
-            ))
-        });
-    } else if options.quick {
-        run.skip("valgrind", "--quick");
-    }
-    if options.wants("browser") {
-        let chromium = browser::chromium();
-        let missing = chromium
-            .is_none()
-            .then(|| "Chromium is not installed (Debian: chromium)".to_string());
-        if built || missing.is_some() {
-            run.step_needing("browser", missing, options.ci, || {
-                let report = browser::check(&html, chromium.as_deref().unwrap_or("chromium"))?;
-                Ok(format!(
-                    "{} pages in Chromium: {} diagrams drawn, {} quizzes open, no errors, search, dark theme",
-                    report.pages, report.diagrams, report.quizzes
-                ))
-            });
-        } else {
-            needs_built_book(&mut run, "browser");
-        }
-    } else if options.quick {
-        run.skip("browser", "--quick");
-    }
+    run.slow_step(options, "outputs", None, || {
+        let shown = outputs::discover(root, &[])?;
+        let compared = outputs::check(root, &shown)?;
+        Ok(format!("{compared} shown outputs rerun and compared"))
+    });
+    let green = cross::GREEN_THREAD_LISTINGS.join(", ");
+    run.slow_step(options, "aarch64", cross::aarch64_missing(), || {
+        cross::aarch64_tests(root)?;
+        Ok(format!("tests of {green} run under qemu-aarch64"))
+    });
+    run.slow_step(options, "valgrind", cross::valgrind_missing(), || {
+        cross::valgrind_tests(root)?;
+        Ok(format!("tests of {green} clean under valgrind"))
+    });
+    let chromium = browser::chromium();
+    let browser_missing = match (&chromium, built) {
+        (None, _) => Some("Chromium is not installed (Debian: chromium)".to_string()),
+        (Some(_), false) => Some("the book did not build".to_string()),
+        (Some(_), true) => None,
+    };
+    run.slow_step(options, "browser", browser_missing, || {
+        let report = browser::check(&html, chromium.as_deref().unwrap_or("chromium"))?;
+        Ok(format!(
+            "{} pages in Chromium: {} diagrams drawn, {} quizzes open, no errors, search, dark theme",
+            report.pages, report.diagrams, report.quizzes
+        ))
+    });
     run.summary(started.elapsed())
 }

@@ -3,7 +3,7 @@
 //! `book-doctests` crate. Counting the blocks ourselves and comparing with
 //! what rustdoc ran makes sure no block is silently left out.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use crate::markdown::{self, info_words};
@@ -80,7 +80,7 @@ pub fn check(root: &Path, markdown_dir: &Path) -> Result<Report, Fail> {
 
 /// Counts the blocks of every page and lists those that break the rules.
 fn count_blocks(markdown_dir: &Path) -> Result<(Report, Vec<String>), Fail> {
-    let pages = markdown_pages(markdown_dir)?;
+    let pages = crate::files_with_extension(markdown_dir, "md")?;
     if pages.is_empty() {
         return Err(Fail::new(format!(
             "no expanded pages in {}",
@@ -116,17 +116,6 @@ fn count_blocks(markdown_dir: &Path) -> Result<(Report, Vec<String>), Fail> {
         }
     }
     Ok((report, problems))
-}
-
-fn markdown_pages(dir: &Path) -> Result<Vec<PathBuf>, Fail> {
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|error| Fail::new(format!("cannot read {}: {error}", dir.display())))?
-        .flatten()
-        .map(|entry| entry.path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
-        .collect();
-    pages.sort();
-    Ok(pages)
 }
 
 /// rustdoc's reading of an info string: a block is Rust if it says `rust`, or

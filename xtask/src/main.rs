@@ -110,6 +110,18 @@ fn repository_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The files directly in `dir` whose names end in `.extension`, sorted.
+pub fn files_with_extension(dir: &Path, extension: &str) -> Result<Vec<PathBuf>, Fail> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|error| Fail::new(format!("cannot read {}: {error}", dir.display())))?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == extension))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Every listing crate, in chapter order.
 pub fn listings(root: &Path) -> Result<Vec<PathBuf>, Fail> {
     let dir = root.join("listings");

@@ -81,14 +81,11 @@ pub fn discover(root: &Path, only: &[String]) -> Result<Vec<Shown>, Fail> {
         if !only.is_empty() && !only.contains(&name) {
             continue;
         }
-        let mut files: Vec<PathBuf> = std::fs::read_dir(listing.join("output"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "txt"))
-            .collect();
-        files.sort();
+        let output_dir = listing.join("output");
+        if !output_dir.is_dir() {
+            continue;
+        }
+        let files = crate::files_with_extension(&output_dir, "txt")?;
         for file in files {
             shown.push(Shown::read(&file, &name)?);
         }
