@@ -74,7 +74,6 @@ fn blocked_reader(reader: &OwnedFd, touch_kib: usize, tid_slot: &AtomicI32) -> i
 // ANCHOR_END: blocked_reader
 
 impl BlockedThreads {
-    // ANCHOR: spawn
     /// Spawns `config.threads` threads and returns once each has published
     /// its thread id (they may still be on their way into `read`).
     pub fn spawn(config: Config) -> Result<Self, SpawnError> {
@@ -107,7 +106,6 @@ impl BlockedThreads {
             collect_tids(&slots, Duration::from_secs(10)).map_err(|e| fail(config.threads, e))?;
         Ok(blocked)
     }
-    // ANCHOR_END: spawn
 
     /// The kernel's thread ids of the threads.
     pub fn tids(&self) -> &[libc::pid_t] {

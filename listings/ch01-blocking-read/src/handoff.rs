@@ -8,12 +8,14 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+// ANCHOR: endpoint
 /// One end of a two-way connection between the two threads, carrying bytes.
 pub trait Endpoint: Send + 'static {
     fn send(&mut self, byte: u8) -> io::Result<()>;
     /// Blocks until the other thread sent a byte.
     fn recv(&mut self) -> io::Result<u8>;
 }
+// ANCHOR_END: endpoint
 
 /// An endpoint made of two pipes: one to write to, one to read from.
 pub struct PipeEnd {
@@ -101,7 +103,8 @@ pub enum Placement {
 }
 
 impl Placement {
-    fn cpus(self) -> (Option<usize>, Option<usize>) {
+    /// The CPUs of the pinger and of the ponger, if pinned.
+    pub fn cpus(self) -> (Option<usize>, Option<usize>) {
         match self {
             Placement::SameCpu(cpu) => (Some(cpu), Some(cpu)),
             Placement::DifferentCpus(a, b) => (Some(a), Some(b)),
@@ -139,7 +142,7 @@ impl Report {
 
 /// Pins the calling thread (if asked to), runs `work`, and returns its result
 /// with the context switches it cost this thread.
-fn pinned<T>(
+pub fn pinned<T>(
     cpu: Option<usize>,
     work: impl FnOnce() -> io::Result<T>,
 ) -> io::Result<(T, ContextSwitches)> {
@@ -152,7 +155,8 @@ fn pinned<T>(
     Ok((result, after - before))
 }
 
-fn join<T>(handle: thread::JoinHandle<io::Result<T>>) -> io::Result<T> {
+/// Joins a ping-pong thread, turning a panic into an error.
+pub fn join_thread<T>(handle: thread::JoinHandle<io::Result<T>>) -> io::Result<T> {
     handle
         .join()
         .map_err(|_| io::Error::other("a ping-pong thread panicked"))?
@@ -200,8 +204,8 @@ pub fn ping_pong<E: Endpoint>(
         })
     })?;
 
-    let (elapsed, ping_switches) = join(pinger)?;
-    let ((), pong_switches) = join(ponger)?;
+    let (elapsed, ping_switches) = join_thread(pinger)?;
+    let ((), pong_switches) = join_thread(ponger)?;
     Ok(Report {
         hand_offs: 2 * rounds,
         elapsed,

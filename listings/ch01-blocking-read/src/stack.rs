@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 /// Size of one frame of [`touch`], in bytes.
-const FRAME_BYTES: usize = 1024;
+pub const FRAME_BYTES: usize = 1024;
 
 // ANCHOR: touch
 /// Uses at least `kib` KiB of the calling thread's stack: `kib` nested

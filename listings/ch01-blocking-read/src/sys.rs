@@ -16,7 +16,7 @@ pub fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
 }
 
 /// Same as [`cvt`] for calls that return a byte count (`ssize_t`).
-fn cvt_size(ret: libc::ssize_t) -> io::Result<usize> {
+pub fn cvt_size(ret: libc::ssize_t) -> io::Result<usize> {
     // A negative count other than -1 never happens; `try_from` keeps it honest.
     usize::try_from(ret).map_err(|_| io::Error::last_os_error())
 }
@@ -154,6 +154,7 @@ pub fn allowed_cpus() -> io::Result<Vec<usize>> {
         .collect())
 }
 
+// ANCHOR: pin
 /// Pins the calling thread to one CPU.
 pub fn pin_to_cpu(cpu: usize) -> io::Result<()> {
     if cpu >= 8 * size_of::<libc::cpu_set_t>() {
@@ -170,6 +171,7 @@ pub fn pin_to_cpu(cpu: usize) -> io::Result<()> {
     cvt(unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set) })?;
     Ok(())
 }
+// ANCHOR_END: pin
 
 /// `uname`'s machine (e.g. `x86_64`) and kernel release (e.g. `6.18.44`).
 pub fn uname() -> io::Result<(String, String)> {

@@ -3,6 +3,7 @@
 //! overflowing a stack aborts the whole process.
 
 use ch01_blocking_read::args::Args;
+use ch01_blocking_read::machine;
 use ch01_blocking_read::stack::{self, Outcome};
 use std::process::ExitCode;
 
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let args = Args::parse(std::env::args().skip(1), &["stack-kib"])?;
     let stack_kib: usize = args.get("stack-kib", 64)?;
+    println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
     let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     println!("threads with a stack of {stack_kib} KiB (thread::Builder::stack_size):");
     for touch_kib in [stack_kib / 4, stack_kib / 2, stack_kib * 2] {
