@@ -7,6 +7,7 @@
 //! New: [`poller`] (epoll), [`netpoll`] (which thread waits for which
 //! socket), [`timer`] (deadlines), [`net`] (green sockets), [`echo`] (the
 //! server), [`stall`] (the experiment that motivates it all).
+//! For the measurements: [`server`] (the server as a child process).
 //! Support: [`load`] (chapter 3's load client), [`measure`], [`sys`].
 //!
 //! ```
@@ -27,6 +28,7 @@ pub mod netpoll;
 pub mod policy;
 pub mod poller;
 pub mod runtime;
+pub mod server;
 pub mod spawn;
 pub mod stack;
 pub mod stall;

@@ -1,26 +1,27 @@
-//! Helpers for the measuring binaries: the `machine:` line, resource limits
-//! and `/proc/<pid>/status`. (Stands in for chapter 3's until copied.)
+//! Helpers for the measuring binaries: the `machine:` line, the descriptor
+//! limit and a process's memory from `/proc/<pid>/status`.
 
 use std::io;
 
 use crate::sys::cvt;
 
+/// `machine: x86_64, 2 CPUs, Linux 6.18.44, release build`
 pub fn machine_line() -> String {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    // "6.18.44-some-suffix" -> "6.18.44"
+    let kernel = kernel.trim().split(['-', '+']).next().unwrap_or("?");
     let build = if cfg!(debug_assertions) {
         "debug"
     } else {
         "release"
     };
-    format!(
-        "machine: {}, {cpus} CPUs, Linux {}, {build} build",
-        std::env::consts::ARCH,
-        kernel.trim()
-    )
+    let arch = std::env::consts::ARCH;
+    format!("machine: {arch}, {cpus} CPUs, Linux {kernel}, {build} build")
 }
 
-/// Raises the soft limit on open files to the hard limit; returns it.
+/// Raises the soft limit on open descriptors to the hard limit, as a server
+/// should (the soft limit is often 1,024); returns the new limit.
 pub fn raise_fd_limit() -> io::Result<u64> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
@@ -34,15 +35,27 @@ pub fn raise_fd_limit() -> io::Result<u64> {
     Ok(limit.rlim_cur)
 }
 
-/// `VmRSS` and `VmSize` of process `pid`, in KiB.
-pub fn memory_kib(pid: u32) -> io::Result<(u64, u64)> {
+/// A process's memory, in KiB, from `/proc/<pid>/status`.
+#[derive(Clone, Copy, Debug)]
+pub struct Memory {
+    /// `VmRSS`: pages in physical memory now.
+    pub rss_kib: u64,
+    /// `VmSize`: address space reserved.
+    pub size_kib: u64,
+}
+
+pub fn memory(pid: u32) -> io::Result<Memory> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let field = |name: &str| -> io::Result<u64> {
+    let field = |name: &str| {
         status
             .lines()
             .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|number| number.parse().ok())
             .ok_or_else(|| io::Error::other(format!("no {name} in /proc/{pid}/status")))
     };
-    Ok((field("VmRSS:")?, field("VmSize:")?))
+    Ok(Memory {
+        rss_kib: field("VmRSS:")?,
+        size_kib: field("VmSize:")?,
+    })
 }

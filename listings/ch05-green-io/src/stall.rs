@@ -24,8 +24,18 @@ pub enum ReadWith {
 pub struct Stall {
     /// How long the reader waited for its data.
     pub read_took: Duration,
+    /// The average wait of a ticker between two of its turns.
+    pub mean_gap: Duration,
     /// The longest any ticker waited between two of its turns.
     pub longest_gap: Duration,
+}
+
+/// What one ticker saw.
+#[derive(Default)]
+struct Turns {
+    count: u32,
+    total_wait: Duration,
+    longest_wait: Duration,
 }
 
 /// Runs `tickers` green threads that yield in a loop next to one that reads a
@@ -45,16 +55,19 @@ pub fn measure(read_with: ReadWith, tickers: usize, delay: Duration) -> io::Resu
         let read_took = reader
             .join()
             .map_err(|_| io::Error::other("reader panicked"))??;
-        let mut longest_gap = Duration::ZERO;
+        let mut all = Turns::default();
         for ticker in ticking {
-            let gap = ticker
+            let turns = ticker
                 .join()
                 .map_err(|_| io::Error::other("ticker panicked"))?;
-            longest_gap = longest_gap.max(gap);
+            all.count += turns.count;
+            all.total_wait += turns.total_wait;
+            all.longest_wait = all.longest_wait.max(turns.longest_wait);
         }
         Ok(Stall {
             read_took,
-            longest_gap,
+            mean_gap: all.total_wait / all.count.max(1),
+            longest_gap: all.longest_wait,
         })
     })?;
     peer.join()
@@ -63,18 +76,21 @@ pub fn measure(read_with: ReadWith, tickers: usize, delay: Duration) -> io::Resu
 }
 
 // ANCHOR: ticker
-/// Takes turns until `done`, and returns the longest wait between two turns.
-fn ticker(done: Rc<Cell<bool>>) -> impl FnOnce() -> Duration {
+/// Takes turns until `done`, timing the wait between two turns.
+fn ticker(done: Rc<Cell<bool>>) -> impl FnOnce() -> Turns {
     move || {
-        let mut longest = Duration::ZERO;
+        let mut turns = Turns::default();
         let mut last_turn = Instant::now();
         while !done.get() {
             yield_now();
             let now = Instant::now();
-            longest = longest.max(now - last_turn);
+            let waited = now - last_turn;
+            turns.count += 1;
+            turns.total_wait += waited;
+            turns.longest_wait = turns.longest_wait.max(waited);
             last_turn = now;
         }
-        longest
+        turns
     }
 }
 // ANCHOR_END: ticker

@@ -4,7 +4,7 @@ mod common;
 
 use std::time::Duration;
 
-use ch05_green_io::load::Load;
+use ch05_green_io::load::{self, LoadConfig};
 use ch05_green_io::measure::raise_fd_limit;
 
 /// Also under qemu-user (aarch64 CI) this takes a few seconds at most.
@@ -16,16 +16,17 @@ fn every_byte_of_a_thousand_concurrent_clients_comes_back() {
     // soft limit of 1,024 descriptors.
     raise_fd_limit().expect("raise RLIMIT_NOFILE");
     let addr = common::start_echo_server();
-    let summary = Load {
-        addr,
+    let summary = load::run(&LoadConfig {
         connections: CLIENTS,
         messages: 20,
-        message_len: 512,
-        hold: Duration::from_millis(200),
+        message_size: 512,
+        // All 1,000 connections are open at once; 100 are mid-message.
+        threads: 100,
         timeout: Duration::from_secs(20),
-    }
-    .run()
-    .expect("load run");
-    assert_eq!(summary.messages, CLIENTS * 20);
-    assert_eq!(summary.bytes, CLIENTS * 20 * 512);
+        ..LoadConfig::new(addr)
+    });
+    assert_eq!(summary.first_error, None);
+    assert_eq!(summary.connections_made, CLIENTS as u64);
+    // The load client compares every echoed byte with what it sent.
+    assert_eq!(summary.messages_echoed, CLIENTS as u64 * 20);
 }

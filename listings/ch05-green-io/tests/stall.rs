@@ -22,5 +22,7 @@ fn a_blocking_read_stalls_every_green_thread() {
 fn a_green_read_parks_only_its_own_thread() {
     let stall = measure(ReadWith::Green, 3, DELAY).expect("experiment");
     assert!(stall.read_took >= DELAY / 2, "{:?}", stall.read_took);
-    assert!(stall.longest_gap < DELAY / 4, "{:?}", stall.longest_gap);
+    // Thousands of turns while the read waited. (Not the longest gap: on a
+    // busy machine the OS may stop our whole OS thread for a while.)
+    assert!(stall.mean_gap < DELAY / 100, "{:?}", stall.mean_gap);
 }

@@ -31,17 +31,20 @@ fn main() -> io::Result<()> {
         ReadWith::Blocking => "std::net::TcpStream (blocking)",
         ReadWith::Green => "net::TcpStream (green)",
     };
+    println!("read with {socket}: data after {}", human(stall.read_took));
     println!(
-        "read with {socket}: data after {:.1} ms",
-        ms(stall.read_took)
-    );
-    println!(
-        "longest wait of a ticker between two turns: {:.3} ms",
-        ms(stall.longest_gap)
+        "a ticker's wait between two turns: {} on average, {} at most",
+        human(stall.mean_gap),
+        human(stall.longest_gap)
     );
     Ok(())
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
+/// Milliseconds, or microseconds below one millisecond.
+fn human(d: Duration) -> String {
+    if d < Duration::from_millis(1) {
+        format!("{:.1} µs", d.as_secs_f64() * 1e6)
+    } else {
+        format!("{:.1} ms", d.as_secs_f64() * 1e3)
+    }
 }

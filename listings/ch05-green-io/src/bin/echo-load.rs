@@ -1,0 +1,40 @@
+//! Messages per second through the green echo server. Starts the server as a
+//! child process and drives it with chapter 3's load client (4 client
+//! threads, 64-byte messages, one message in flight per client thread).
+//! Usage: `echo-load`.
+
+use std::io;
+
+use ch05_green_io::load::{self, LoadConfig};
+use ch05_green_io::measure::{machine_line, raise_fd_limit};
+use ch05_green_io::server::{ServerProcess, serve_if_asked};
+
+/// (connections, messages per connection)
+const RUNS: [(usize, usize); 2] = [(100, 1000), (1000, 100)];
+
+fn main() -> io::Result<()> {
+    if let Some(served) = serve_if_asked() {
+        return served;
+    }
+    raise_fd_limit()?;
+    println!("{}", machine_line());
+    let server = ServerProcess::start()?;
+    for (connections, messages) in RUNS {
+        let config = LoadConfig {
+            connections,
+            messages,
+            ..LoadConfig::new(server.addr())
+        };
+        println!(
+            "green echo server: {connections} connections, {messages} messages each, \
+             {} client threads",
+            config.threads
+        );
+        let summary = load::run(&config);
+        println!("{summary}");
+        if summary.errors > 0 {
+            return Err(io::Error::other("the load run had errors"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! The green echo server as a process: `main` of `echo-green`, and a child
+//! copy of a measuring binary, so its memory can be read from `/proc`.
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use crate::echo;
+use crate::measure::{self, Memory};
+use crate::net::TcpListener;
+use crate::runtime::run;
+
+/// What a measuring binary passes to a child copy of itself to make it serve.
+const SERVE_FLAG: &str = "--serve-echo";
+
+/// Raises the descriptor limit, binds, prints `listening on ADDR`, serves.
+pub fn serve(addr: &str) -> io::Result<()> {
+    measure::raise_fd_limit()?;
+    let addr = addr.to_string();
+    run(move || {
+        let listener = TcpListener::bind(addr)?;
+        println!("listening on {}", listener.local_addr()?);
+        io::stdout().flush()?;
+        echo::serve(&listener)
+    })
+}
+
+/// For measuring binaries: if started with the serve flag, be the server.
+pub fn serve_if_asked() -> Option<io::Result<()>> {
+    let mut args = std::env::args().skip(1);
+    (args.next().as_deref() == Some(SERVE_FLAG)).then(|| serve("127.0.0.1:0"))
+}
+
+/// A child copy of the current binary serving echo; killed when dropped.
+pub struct ServerProcess {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl ServerProcess {
+    pub fn start() -> io::Result<ServerProcess> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg(SERVE_FLAG)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let mut first_line = String::new();
+        BufReader::new(stdout).read_line(&mut first_line)?;
+        let addr = first_line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|addr| addr.parse().ok());
+        let Some(addr) = addr else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(io::Error::other(format!("server said {first_line:?}")));
+        };
+        Ok(ServerProcess { child, addr })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn memory(&self) -> io::Result<Memory> {
+        measure::memory(self.child.id())
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
