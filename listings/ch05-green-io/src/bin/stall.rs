@@ -33,14 +33,15 @@ fn main() -> io::Result<()> {
     };
     println!("read with {socket}: data after {}", human(stall.read_took));
     println!(
-        "a ticker's wait between two turns: {} on average, {} at most",
+        "a ticker's wait between two turns: {} on average, {:.1} ms at most",
         human(stall.mean_gap),
-        human(stall.longest_gap)
+        stall.longest_gap.as_secs_f64() * 1e3
     );
     Ok(())
 }
 
-/// Milliseconds, or microseconds below one millisecond.
+/// Milliseconds, or microseconds below one millisecond. (Only for values far
+/// from 1 ms, so that the unit a run prints does not change between runs.)
 fn human(d: Duration) -> String {
     if d < Duration::from_millis(1) {
         format!("{:.1} µs", d.as_secs_f64() * 1e6)
