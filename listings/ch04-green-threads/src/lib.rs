@@ -12,10 +12,12 @@
 
 pub mod child;
 pub mod context;
+pub mod measure;
 pub mod policy;
 pub mod runtime;
 pub mod spawn;
 pub mod stack;
+mod table;
 pub mod valgrind;
 
 pub use policy::{Policy, RoundRobin, ThreadId};

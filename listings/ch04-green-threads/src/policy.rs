@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 
 /// Names one green thread of a runtime.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ThreadId(pub(crate) u64);
+pub struct ThreadId(pub(crate) usize);
 
 // ANCHOR: policy
 /// A scheduling policy: the scheduler hands it every thread that becomes

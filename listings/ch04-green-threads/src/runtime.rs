@@ -8,8 +8,8 @@
 use crate::context::{self, Context};
 use crate::policy::{Policy, RoundRobin, ThreadId};
 use crate::stack::Stack;
+use crate::table::Table;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io;
 
 // ANCHOR: state
@@ -21,18 +21,17 @@ struct GreenThread {
     task: Option<Box<dyn FnOnce()>>,
     priority: u8,
     finished: bool,
-    /// Kept only to be unmapped when the thread's record is dropped.
-    _stack: Stack,
+    /// Unmapped when the thread's record is dropped.
+    stack: Stack,
 }
 
 struct Scheduler {
-    threads: HashMap<ThreadId, GreenThread>,
+    threads: Table<GreenThread>,
     policy: Box<dyn Policy>,
     /// The green thread on the CPU, if any (`None` in the scheduler loop).
     running: Option<ThreadId>,
     /// Where the scheduler loop is suspended while a green thread runs.
     loop_context: Context,
-    next_id: u64,
 }
 
 thread_local! {
@@ -85,11 +84,10 @@ impl Installed {
         SCHEDULER.with_borrow_mut(|slot| {
             assert!(slot.is_none(), "`run` cannot be nested on one OS thread");
             *slot = Some(Scheduler {
-                threads: HashMap::new(),
+                threads: Table::new(),
                 policy,
                 running: None,
                 loop_context: Context::empty(),
-                next_id: 0,
             });
         });
         Installed
@@ -112,7 +110,7 @@ impl Drop for Installed {
 fn resume(id: ThreadId) {
     let (loop_context, thread_context) = with_scheduler(|s| {
         s.running = Some(id);
-        let thread = s.threads.get(&id).expect("a ready thread exists");
+        let thread = s.threads.get(id).expect("a ready thread exists");
         (&raw mut s.loop_context, &raw const thread.context)
     });
     // SAFETY: both contexts live in the installed scheduler, which outlives
@@ -121,8 +119,8 @@ fn resume(id: ThreadId) {
     unsafe { context::switch(loop_context, thread_context) };
     let finished = with_scheduler(|s| {
         s.running = None;
-        match s.threads.get(&id) {
-            Some(thread) if thread.finished => s.threads.remove(&id),
+        match s.threads.get(id) {
+            Some(thread) if thread.finished => s.threads.remove(id),
             _ => None,
         }
     });
@@ -138,7 +136,7 @@ fn resume(id: ThreadId) {
 pub fn yield_now() {
     let (thread_context, loop_context) = with_scheduler(|s| {
         let id = s.running.expect("yield_now called outside a green thread");
-        let thread = s.threads.get_mut(&id).expect("the running thread exists");
+        let thread = s.threads.get_mut(id).expect("the running thread exists");
         s.policy.push(id, thread.priority);
         (&raw mut thread.context, &raw const s.loop_context)
     });
@@ -158,19 +156,18 @@ pub(crate) fn spawn_task(
 ) -> io::Result<ThreadId> {
     let stack = Stack::new(stack_size)?;
     with_scheduler(|s| {
-        let id = ThreadId(s.next_id);
-        s.next_id += 1;
-        // SAFETY: `stack.top()` is the aligned top of a fresh mapping that
-        // the thread's record owns, so it outlives the thread.
-        let context = unsafe { Context::new(stack.top(), green_main, id.0 as usize) };
-        let thread = GreenThread {
-            context,
+        let id = s.threads.insert(GreenThread {
+            context: Context::empty(), // set below, once we know the id
             task: Some(task),
             priority,
             finished: false,
-            _stack: stack,
-        };
-        s.threads.insert(id, thread);
+            stack,
+        });
+        let thread = s.threads.get_mut(id).expect("just inserted");
+        // SAFETY: `thread.stack` is a fresh mapping owned by the thread's
+        // record, which lives until the thread has finished; its top is
+        // page-aligned.
+        thread.context = unsafe { Context::new(thread.stack.top(), green_main, id.0) };
         s.policy.push(id, priority);
         Ok(id)
     })
@@ -181,8 +178,8 @@ pub(crate) fn spawn_task(
 /// The first Rust code on every green thread's stack, called by the
 /// trampoline with the thread's id.
 extern "C" fn green_main(id: usize) -> ! {
-    let id = ThreadId(id as u64);
-    let task = with_scheduler(|s| s.threads.get_mut(&id).and_then(|t| t.task.take()));
+    let id = ThreadId(id);
+    let task = with_scheduler(|s| s.threads.get_mut(id).and_then(|t| t.task.take()));
     // `spawn` wrapped the task in `catch_unwind`, so no panic unwinds into
     // the trampoline (and `extern "C"` would abort if one tried).
     task.expect("a new thread has its task")();
@@ -193,7 +190,7 @@ extern "C" fn green_main(id: usize) -> ! {
 /// nothing that needs dropping: what is left on this stack is never freed.
 fn finish(id: ThreadId) -> ! {
     let (thread_context, loop_context) = with_scheduler(|s| {
-        let thread = s.threads.get_mut(&id).expect("the running thread exists");
+        let thread = s.threads.get_mut(id).expect("the running thread exists");
         thread.finished = true;
         (&raw mut thread.context, &raw const s.loop_context)
     });

@@ -1,0 +1,126 @@
+//! What a parked thread costs in memory: N green threads, each suspended
+//! in `yield_now`, next to N OS threads blocked on a barrier.
+
+use ch04_green_threads::measure::{Memory, arg, kernel_stacks_kib, machine_line};
+use ch04_green_threads::{Builder, run, yield_now};
+use std::cell::Cell;
+use std::hint::black_box;
+use std::rc::Rc;
+use std::sync::{Arc, Barrier};
+
+/// The growth of memory while `count` threads were parked.
+struct Growth {
+    before: Memory,
+    parked: Memory,
+    kernel_stacks_kib: i64,
+}
+
+impl Growth {
+    fn print(&self, label: &str, count: usize) {
+        let size_kib = self.parked.vm_size_kib as f64 - self.before.vm_size_kib as f64;
+        let rss_kib = self.parked.vm_rss_kib as f64 - self.before.vm_rss_kib as f64;
+        let per = |kib: f64| kib / count as f64;
+        println!("{label}");
+        println!(
+            "  VmSize +{:.1} MiB, {:.1} KiB per thread (address space reserved)",
+            size_kib / 1024.0,
+            per(size_kib)
+        );
+        println!(
+            "  VmRSS  +{:.1} MiB, {:.1} KiB per thread (pages in RAM)",
+            rss_kib / 1024.0,
+            per(rss_kib)
+        );
+        println!(
+            "  KernelStack +{:.1} MiB, {:.1} KiB per thread (kernel memory, whole machine)",
+            self.kernel_stacks_kib as f64 / 1024.0,
+            per(self.kernel_stacks_kib as f64)
+        );
+    }
+}
+
+/// Some work that touches a little stack, as a real handler would.
+fn touch_stack() {
+    black_box([0u8; 1024]);
+}
+
+// ANCHOR: green
+fn park_green_threads(count: usize, stack_size: usize) -> Growth {
+    run(move || {
+        let before = Memory::now();
+        let kernel_before = kernel_stacks_kib();
+        let released = Rc::new(Cell::new(false));
+        let handles: Vec<_> = (0..count)
+            .map(|_| {
+                let released = Rc::clone(&released);
+                let builder = Builder::new().stack_size(stack_size);
+                let parked = move || {
+                    touch_stack();
+                    while !released.get() {
+                        yield_now();
+                    }
+                };
+                builder.spawn(parked).expect("mmap failed")
+            })
+            .collect();
+        yield_now(); // every thread runs once and parks in its yield_now
+        let growth = Growth {
+            before,
+            parked: Memory::now(),
+            kernel_stacks_kib: kernel_stacks_kib() as i64 - kernel_before as i64,
+        };
+        released.set(true);
+        for handle in handles {
+            handle.join().expect("green thread panicked");
+        }
+        growth
+    })
+}
+// ANCHOR_END: green
+
+// ANCHOR: os
+fn park_os_threads(count: usize, stack_size: Option<usize>) -> Growth {
+    let before = Memory::now();
+    let kernel_before = kernel_stacks_kib();
+    let started = Arc::new(Barrier::new(count + 1));
+    let release = Arc::new(Barrier::new(count + 1));
+    let handles: Vec<_> = (0..count)
+        .map(|_| {
+            let (started, release) = (Arc::clone(&started), Arc::clone(&release));
+            let mut builder = std::thread::Builder::new();
+            if let Some(size) = stack_size {
+                builder = builder.stack_size(size);
+            }
+            let parked = move || {
+                touch_stack();
+                started.wait();
+                release.wait();
+            };
+            builder.spawn(parked).expect("thread spawn failed")
+        })
+        .collect();
+    started.wait(); // every thread has touched its stack
+    let growth = Growth {
+        before,
+        parked: Memory::now(),
+        kernel_stacks_kib: kernel_stacks_kib() as i64 - kernel_before as i64,
+    };
+    release.wait();
+    for handle in handles {
+        handle.join().expect("OS thread panicked");
+    }
+    growth
+}
+// ANCHOR_END: os
+
+fn main() {
+    let count: usize = arg("--threads", 10_000);
+    let stack_kib: usize = arg("--stack-kib", 64);
+    println!("{}", machine_line());
+    println!("{count} threads parked at once");
+    park_green_threads(count, stack_kib * 1024)
+        .print(&format!("green threads, {stack_kib} KiB stacks:"), count);
+    park_os_threads(count, Some(stack_kib * 1024))
+        .print(&format!("OS threads, {stack_kib} KiB stacks:"), count);
+    park_os_threads(count, None).print("OS threads, Rust's default 2 MiB stacks:", count);
+}

@@ -1,0 +1,48 @@
+//! The scheduler's table of green threads: a slab, a vector whose free
+//! slots are reused, so a lookup by id is one index operation.
+
+use crate::policy::ThreadId;
+
+pub(crate) struct Table<T> {
+    slots: Vec<Option<T>>,
+    /// Indices of empty slots, reused before the vector grows.
+    free: Vec<usize>,
+}
+
+impl<T> Table<T> {
+    pub(crate) fn new() -> Table<T> {
+        Table {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+
+    /// Stores `entry` and returns its id. Ids of removed entries are
+    /// reused, like process ids.
+    pub(crate) fn insert(&mut self, entry: T) -> ThreadId {
+        match self.free.pop() {
+            Some(index) => {
+                self.slots[index] = Some(entry);
+                ThreadId(index)
+            }
+            None => {
+                self.slots.push(Some(entry));
+                ThreadId(self.slots.len() - 1)
+            }
+        }
+    }
+
+    pub(crate) fn get(&self, id: ThreadId) -> Option<&T> {
+        self.slots.get(id.0)?.as_ref()
+    }
+
+    pub(crate) fn get_mut(&mut self, id: ThreadId) -> Option<&mut T> {
+        self.slots.get_mut(id.0)?.as_mut()
+    }
+
+    pub(crate) fn remove(&mut self, id: ThreadId) -> Option<T> {
+        let entry = self.slots.get_mut(id.0)?.take()?;
+        self.free.push(id.0);
+        Some(entry)
+    }
+}
