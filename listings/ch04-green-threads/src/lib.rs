@@ -12,6 +12,7 @@
 
 pub mod child;
 pub mod context;
+pub mod exercises;
 pub mod measure;
 pub mod policy;
 pub mod runtime;

@@ -1,0 +1,4 @@
+//! Solutions to the chapter's exercises.
+
+pub mod channel;
+pub mod priorities;
