@@ -11,6 +11,8 @@ pub struct Status {
     pub rss_kib: u64,
     /// `VmSize`: address space reserved, in KiB.
     pub size_kib: u64,
+    /// `VmPTE`: page tables, in KiB.
+    pub page_tables_kib: u64,
     /// `Threads`: threads in the process.
     pub threads: u64,
 }
@@ -21,6 +23,7 @@ pub fn status(pid: &str) -> io::Result<Status> {
     Ok(Status {
         rss_kib: field(&text, "VmRSS:")?,
         size_kib: field(&text, "VmSize:")?,
+        page_tables_kib: field(&text, "VmPTE:")?,
         threads: field(&text, "Threads:")?,
     })
 }

@@ -66,6 +66,12 @@ fn measure(connections: u64) -> io::Result<()> {
         per_connection(before.size_kib, after.size_kib)
     );
     println!(
+        "  VmPTE: {} before, {} after, {} per connection",
+        kib(before.page_tables_kib as f64),
+        kib(after.page_tables_kib as f64),
+        per_connection(before.page_tables_kib, after.page_tables_kib)
+    );
+    println!(
         "  memory maps: {} more, {} per connection",
         maps_after - maps_before,
         (maps_after - maps_before) as f64 / n
