@@ -38,6 +38,7 @@ fn main() -> ExitCode {
 fn run(options: Options) -> io::Result<()> {
     let limit = raise_open_file_limit()?;
     if options.report_only {
+        // We are a child of `measure_in_child`; the parent printed the header.
         for way in options.ways {
             print_report(&harness::run(way, options.tasks, options.pause)?);
         }
