@@ -9,11 +9,15 @@ pub struct Args {
 
 impl Args {
     /// Parses `args` (without the program name), accepting only `known` names.
-    pub fn parse(args: impl IntoIterator<Item = String>, known: &[&str]) -> Result<Args, String> {
+    pub fn parse(
+        args: impl IntoIterator<Item = String>,
+        known: &[&str],
+    ) -> Result<Args, String> {
         let mut pairs = Vec::new();
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
-            let name = flag.strip_prefix("--").filter(|name| known.contains(name));
+            let name =
+                flag.strip_prefix("--").filter(|name| known.contains(name));
             let name = name.ok_or_else(|| {
                 format!(
                     "unknown argument `{flag}`; expected one of --{}",

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 /// How much stack each thread asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StackSize {
-    /// Whatever `thread::spawn` uses: 2 MiB, unless `RUST_MIN_STACK` says otherwise.
+    /// Whatever `thread::spawn` uses: 2 MiB, unless `RUST_MIN_STACK` says
+    /// otherwise.
     RustDefault,
     /// Exactly this many bytes, through `thread::Builder::stack_size`.
     Bytes(usize),
@@ -59,7 +60,11 @@ pub struct BlockedThreads {
 // ANCHOR: blocked_reader
 /// The body of each thread: publish our thread id, use some stack if asked
 /// to, then block in `read` until the pipe's writer is closed.
-fn blocked_reader(reader: &OwnedFd, touch_kib: usize, tid_slot: &AtomicI32) -> io::Result<()> {
+fn blocked_reader(
+    reader: &OwnedFd,
+    touch_kib: usize,
+    tid_slot: &AtomicI32,
+) -> io::Result<()> {
     tid_slot.store(sys::gettid(), Ordering::Release);
     stack::touch(touch_kib);
     let mut byte = [0u8; 1];
@@ -83,7 +88,8 @@ impl BlockedThreads {
         // Threads report their ids through preallocated slots rather than a
         // channel: a channel could allocate in the thread, and glibc would
         // then reserve a malloc arena for it, muddying what we measure.
-        let slots: Arc<[AtomicI32]> = (0..config.threads).map(|_| AtomicI32::new(0)).collect();
+        let slots: Arc<[AtomicI32]> =
+            (0..config.threads).map(|_| AtomicI32::new(0)).collect();
         let mut blocked = BlockedThreads {
             writer: Some(pipe.writer),
             handles: Vec::with_capacity(config.threads),
@@ -96,14 +102,16 @@ impl BlockedThreads {
             }
             let (reader, slots) = (Arc::clone(&reader), Arc::clone(&slots));
             let touch_kib = config.touch_kib;
-            match builder.spawn(move || blocked_reader(&reader, touch_kib, &slots[index])) {
+            match builder.spawn(move || {
+                blocked_reader(&reader, touch_kib, &slots[index])
+            }) {
                 Ok(handle) => blocked.handles.push(handle),
                 // Dropping `blocked` releases the threads spawned so far.
                 Err(error) => return Err(fail(blocked.handles.len(), error)),
             }
         }
-        blocked.tids =
-            collect_tids(&slots, Duration::from_secs(10)).map_err(|e| fail(config.threads, e))?;
+        blocked.tids = collect_tids(&slots, Duration::from_secs(10))
+            .map_err(|e| fail(config.threads, e))?;
         Ok(blocked)
     }
 
@@ -131,7 +139,10 @@ impl BlockedThreads {
             match handle.join() {
                 Ok(Ok(())) => woke_with_eof += 1,
                 Ok(Err(e)) => first_error = first_error.or(Some(e)),
-                Err(_) => first_error = first_error.or(Some(io::Error::other("a thread panicked"))),
+                Err(_) => {
+                    first_error = first_error
+                        .or(Some(io::Error::other("a thread panicked")))
+                }
             }
         }
         first_error.map_or(Ok(woke_with_eof), Err)
@@ -147,7 +158,10 @@ impl Drop for BlockedThreads {
 }
 
 /// Waits until every slot holds a thread id, and returns them.
-fn collect_tids(slots: &[AtomicI32], timeout: Duration) -> io::Result<Vec<libc::pid_t>> {
+fn collect_tids(
+    slots: &[AtomicI32],
+    timeout: Duration,
+) -> io::Result<Vec<libc::pid_t>> {
     let deadline = Instant::now() + timeout;
     loop {
         let tids: Vec<_> = slots

@@ -134,7 +134,8 @@ impl Report {
         100.0 * self.switches.voluntary as f64 / self.hand_offs.max(1) as f64
     }
 
-    /// Involuntary context switches (a thread was preempted) per hand-off, in %.
+    /// Involuntary context switches (a thread was preempted) per hand-off,
+    /// in %.
     pub fn involuntary_percent(&self) -> f64 {
         100.0 * self.switches.involuntary as f64 / self.hand_offs.max(1) as f64
     }
@@ -156,7 +157,9 @@ pub fn pinned<T>(
 }
 
 /// Joins a ping-pong thread, turning a panic into an error.
-pub fn join_thread<T>(handle: thread::JoinHandle<io::Result<T>>) -> io::Result<T> {
+pub fn join_thread<T>(
+    handle: thread::JoinHandle<io::Result<T>>,
+) -> io::Result<T> {
     handle
         .join()
         .map_err(|_| io::Error::other("a ping-pong thread panicked"))?
@@ -174,35 +177,42 @@ pub fn ping_pong<E: Endpoint>(
 
     // The ponger answers every byte with the byte plus one, until the pinger
     // hangs up (or fails: dropping its end hangs up too).
-    let ponger = thread::Builder::new().name("pong".into()).spawn(move || {
-        pinned(pong_cpu, || {
-            loop {
-                match pong.recv() {
-                    Ok(byte) => pong.send(byte.wrapping_add(1))?,
-                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
-                    Err(e) => return Err(e),
+    let ponger =
+        thread::Builder::new().name("pong".into()).spawn(move || {
+            pinned(pong_cpu, || {
+                loop {
+                    match pong.recv() {
+                        Ok(byte) => pong.send(byte.wrapping_add(1))?,
+                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                            return Ok(());
+                        }
+                        Err(e) => return Err(e),
+                    }
                 }
-            }
-        })
-    })?;
+            })
+        })?;
     // The pinger checks every answer. One round before the clock starts
     // makes sure both threads are up and pinned.
-    let pinger = thread::Builder::new().name("ping".into()).spawn(move || {
-        pinned(ping_cpu, || {
-            let mut began = Instant::now();
-            for round in 0..=rounds {
-                if round == 1 {
-                    began = Instant::now();
+    let pinger =
+        thread::Builder::new().name("ping".into()).spawn(move || {
+            pinned(ping_cpu, || {
+                let mut began = Instant::now();
+                for round in 0..=rounds {
+                    if round == 1 {
+                        began = Instant::now();
+                    }
+                    let byte = round as u8; // wraps around on purpose
+                    ping.send(byte)?;
+                    if ping.recv()? != byte.wrapping_add(1) {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "wrong answer",
+                        ));
+                    }
                 }
-                let byte = round as u8; // wraps around on purpose
-                ping.send(byte)?;
-                if ping.recv()? != byte.wrapping_add(1) {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, "wrong answer"));
-                }
-            }
-            Ok(began.elapsed())
-        })
-    })?;
+                Ok(began.elapsed())
+            })
+        })?;
 
     let (elapsed, ping_switches) = join_thread(pinger)?;
     let ((), pong_switches) = join_thread(ponger)?;

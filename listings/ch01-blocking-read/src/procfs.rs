@@ -96,7 +96,10 @@ pub fn count_asleep(tids: &[libc::pid_t]) -> io::Result<usize> {
 }
 
 /// Waits until every one of `tids` is asleep, or fails after `timeout`.
-pub fn wait_until_asleep(tids: &[libc::pid_t], timeout: Duration) -> io::Result<()> {
+pub fn wait_until_asleep(
+    tids: &[libc::pid_t],
+    timeout: Duration,
+) -> io::Result<()> {
     let deadline = Instant::now() + timeout;
     loop {
         let asleep = count_asleep(tids)?;

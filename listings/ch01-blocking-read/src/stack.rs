@@ -38,7 +38,10 @@ pub enum Outcome {
 
 // ANCHOR: small_stack
 /// In a thread with a `stack_kib` KiB stack, touches `touch_kib` KiB of it.
-pub fn touch_in_thread(stack_kib: usize, touch_kib: usize) -> std::io::Result<()> {
+pub fn touch_in_thread(
+    stack_kib: usize,
+    touch_kib: usize,
+) -> std::io::Result<()> {
     let thread = std::thread::Builder::new()
         .name("small-stack".into())
         .stack_size(stack_kib * 1024);
@@ -79,7 +82,9 @@ pub fn child_main() {
     let sizes: Option<(usize, usize)> = job
         .split_once(',')
         .and_then(|(s, t)| Some((s.parse().ok()?, t.parse().ok()?)));
-    let code = match sizes.map(|(stack_kib, touch_kib)| touch_in_thread(stack_kib, touch_kib)) {
+    let code = match sizes
+        .map(|(stack_kib, touch_kib)| touch_in_thread(stack_kib, touch_kib))
+    {
         Some(Ok(())) => 0,
         Some(Err(e)) => {
             eprintln!("child: {e}");

@@ -34,7 +34,8 @@ pub fn pipe() -> io::Result<Pipe> {
     cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) })?;
     // SAFETY: pipe2 succeeded, so both descriptors are open and nothing else
     // owns them; each `OwnedFd` becomes their only owner.
-    let (reader, writer) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let (reader, writer) =
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     Ok(Pipe { reader, writer })
 }
 
@@ -48,7 +49,9 @@ pub fn read(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
     loop {
         // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole
         // call, and the kernel writes at most that many.
-        let ret = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        let ret = unsafe {
+            libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len())
+        };
         match cvt_size(ret) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             result => return result,
@@ -61,7 +64,9 @@ pub fn read(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
 pub fn write_all(fd: &impl AsRawFd, mut buf: &[u8]) -> io::Result<()> {
     while !buf.is_empty() {
         // SAFETY: `buf` is valid for reads of `buf.len()` bytes for the call.
-        let ret = unsafe { libc::write(fd.as_raw_fd(), buf.as_ptr().cast(), buf.len()) };
+        let ret = unsafe {
+            libc::write(fd.as_raw_fd(), buf.as_ptr().cast(), buf.len())
+        };
         match cvt_size(ret) {
             Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
             Ok(n) => buf = &buf[n..],
@@ -93,7 +98,8 @@ pub fn getrlimit(resource: libc::__rlimit_resource_t) -> io::Result<Limit> {
     };
     // SAFETY: `limit` is a valid, writable `rlimit`.
     cvt(unsafe { libc::getrlimit(resource, &mut limit) })?;
-    let finite = |value: libc::rlim_t| (value != libc::RLIM_INFINITY).then_some(value);
+    let finite =
+        |value: libc::rlim_t| (value != libc::RLIM_INFINITY).then_some(value);
     Ok(Limit {
         soft: finite(limit.rlim_cur),
         hard: finite(limit.rlim_max),
@@ -146,7 +152,9 @@ pub fn allowed_cpus() -> io::Result<Vec<usize>> {
     // SAFETY: an all-zero `cpu_set_t` is the empty set.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
     // SAFETY: `set` is writable and we pass its exact size; pid 0 is "me".
-    cvt(unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) })?;
+    cvt(unsafe {
+        libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set)
+    })?;
     let capacity = 8 * size_of::<libc::cpu_set_t>();
     // SAFETY: every `cpu` is below the set's capacity in bits.
     Ok((0..capacity)
@@ -168,7 +176,9 @@ pub fn pin_to_cpu(cpu: usize) -> io::Result<()> {
     // SAFETY: `cpu` was checked to be below the set's capacity in bits.
     unsafe { libc::CPU_SET(cpu, &mut set) };
     // SAFETY: `set` is a valid set of the size we pass; pid 0 is this thread.
-    cvt(unsafe { libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set) })?;
+    cvt(unsafe {
+        libc::sched_setaffinity(0, size_of::<libc::cpu_set_t>(), &set)
+    })?;
     Ok(())
 }
 // ANCHOR_END: pin

@@ -16,7 +16,8 @@ fn config(stack: StackSize) -> Config {
 
 #[test]
 fn blocked_threads_sleep_until_released() {
-    let blocked = BlockedThreads::spawn(config(StackSize::RustDefault)).unwrap();
+    let blocked =
+        BlockedThreads::spawn(config(StackSize::RustDefault)).unwrap();
     assert_eq!(blocked.tids().len(), THREADS);
     blocked.wait_until_asleep(Duration::from_secs(10)).unwrap();
     // Still asleep a moment later: the read has nothing to return.
@@ -30,7 +31,8 @@ fn blocked_threads_sleep_until_released() {
 
 #[test]
 fn released_threads_are_gone() {
-    let blocked = BlockedThreads::spawn(config(StackSize::Bytes(256 * 1024))).unwrap();
+    let blocked =
+        BlockedThreads::spawn(config(StackSize::Bytes(256 * 1024))).unwrap();
     let tids = blocked.tids().to_vec();
     blocked.wait_until_asleep(Duration::from_secs(10)).unwrap();
     assert_eq!(blocked.release().unwrap(), THREADS);
@@ -45,7 +47,8 @@ fn released_threads_are_gone() {
 
 #[test]
 fn dropping_releases_too() {
-    let blocked = BlockedThreads::spawn(config(StackSize::RustDefault)).unwrap();
+    let blocked =
+        BlockedThreads::spawn(config(StackSize::RustDefault)).unwrap();
     let tids = blocked.tids().to_vec();
     drop(blocked);
     for tid in tids {

@@ -1,6 +1,8 @@
 //! Ping-pong counts and checks its rounds, through pipes and channels.
 
-use ch01_blocking_read::handoff::{self, ChannelEnd, Endpoint, PipeEnd, Placement};
+use ch01_blocking_read::handoff::{
+    self, ChannelEnd, Endpoint, PipeEnd, Placement,
+};
 use ch01_blocking_read::sys;
 use std::io;
 
@@ -8,8 +10,12 @@ const ROUNDS: u64 = 1000;
 
 #[test]
 fn pipe_ping_pong_counts_hand_offs() {
-    let report =
-        handoff::ping_pong(handoff::pipe_pair().unwrap(), ROUNDS, Placement::Unpinned).unwrap();
+    let report = handoff::ping_pong(
+        handoff::pipe_pair().unwrap(),
+        ROUNDS,
+        Placement::Unpinned,
+    )
+    .unwrap();
     assert_eq!(report.hand_offs, 2 * ROUNDS);
     assert!(report.ns_per_hand_off() > 0.0);
     // Some hand-offs must have put a thread to sleep.
@@ -18,7 +24,12 @@ fn pipe_ping_pong_counts_hand_offs() {
 
 #[test]
 fn channel_ping_pong_counts_hand_offs() {
-    let report = handoff::ping_pong(handoff::channel_pair(), ROUNDS, Placement::Unpinned).unwrap();
+    let report = handoff::ping_pong(
+        handoff::channel_pair(),
+        ROUNDS,
+        Placement::Unpinned,
+    )
+    .unwrap();
     assert_eq!(report.hand_offs, 2 * ROUNDS);
 }
 
@@ -55,7 +66,9 @@ impl Endpoint for Liar {
 #[test]
 fn a_wrong_answer_is_an_error_and_nothing_hangs() {
     let (a, b) = handoff::pipe_pair().unwrap();
-    let error = handoff::ping_pong((Liar(a), Liar(b)), ROUNDS, Placement::Unpinned).unwrap_err();
+    let error =
+        handoff::ping_pong((Liar(a), Liar(b)), ROUNDS, Placement::Unpinned)
+            .unwrap_err();
     assert_eq!(error.kind(), io::ErrorKind::InvalidData);
 }
 

@@ -1,4 +1,4 @@
-//! Exercise 2: touching stack makes it resident. One test only, because
+//! Exercise 1: touching stack makes it resident. One test only, because
 //! VmSize and VmRSS belong to the whole test process: tests running beside
 //! it would blur the figures.
 
@@ -23,7 +23,8 @@ fn growth_per_thread(stack_kib: u64, touch_kib: u64) -> (u64, u64) {
     blocked.wait_until_asleep(Duration::from_secs(10)).unwrap();
     let during = procfs::status().unwrap();
     assert_eq!(blocked.release().unwrap(), THREADS as usize);
-    let grown = |before: u64, during: u64| during.saturating_sub(before) / THREADS;
+    let grown =
+        |before: u64, during: u64| during.saturating_sub(before) / THREADS;
     (
         grown(before.vm_size_kib, during.vm_size_kib),
         grown(before.vm_rss_kib, during.vm_rss_kib),

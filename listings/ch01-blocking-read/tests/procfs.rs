@@ -3,8 +3,9 @@
 use ch01_blocking_read::machine::grouped;
 use ch01_blocking_read::procfs::{self, field, parse_stat_state, parse_status};
 
-const STATUS: &str = "Name:\tmemory\nState:\tS (sleeping)\nVmPeak:\t   20000 kB\nVmSize:\t   12345 kB\n\
-VmRSS:\t    2048 kB\nVmPTE:\t      64 kB\nThreads:\t5001\n";
+const STATUS: &str = "Name:\tmemory\nState:\tS (sleeping)\n\
+    VmPeak:\t   20000 kB\nVmSize:\t   12345 kB\nVmRSS:\t    2048 kB\n\
+    VmPTE:\t      64 kB\nThreads:\t5001\n";
 
 #[test]
 fn parses_status_fields() {

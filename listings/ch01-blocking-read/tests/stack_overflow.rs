@@ -1,4 +1,4 @@
-//! Exercise 1: a small stack works until a thread needs more than it has.
+//! Exercise 2: a small stack works until a thread needs more than it has.
 
 use ch01_blocking_read::stack::{self, Outcome};
 use std::path::Path;

@@ -21,10 +21,12 @@ fn main() -> ExitCode {
 // ANCHOR: placements
 /// Both threads on one CPU, then on two CPUs (if we may use two).
 fn placements() -> Result<Vec<(String, Placement)>, String> {
-    let cpus = sys::allowed_cpus().map_err(|e| format!("sched_getaffinity: {e}"))?;
+    let cpus =
+        sys::allowed_cpus().map_err(|e| format!("sched_getaffinity: {e}"))?;
     let mut placements = Vec::new();
     if let Some(&first) = cpus.first() {
-        placements.push((format!("same CPU ({first})"), Placement::SameCpu(first)));
+        placements
+            .push((format!("same CPU ({first})"), Placement::SameCpu(first)));
     }
     if let [first, second, ..] = cpus[..] {
         placements.push((
@@ -36,26 +38,53 @@ fn placements() -> Result<Vec<(String, Placement)>, String> {
 }
 // ANCHOR_END: placements
 
+/// What the two threads pass the byte through.
+#[derive(Clone, Copy)]
+enum Via {
+    Pipe,
+    Channel,
+}
+
 fn run() -> Result<(), String> {
     let args = Args::parse(std::env::args().skip(1), &["rounds", "via"])?;
     let rounds: u64 = args.get("rounds", 100_000)?;
-    let via: String = args.get("via", "pipe".to_string())?;
+    let via = match args.get("via", "pipe".to_string())?.as_str() {
+        "pipe" => Via::Pipe,
+        "channel" => Via::Channel,
+        other => {
+            return Err(format!("--via {other}: expected `pipe` or `channel`"));
+        }
+    };
     println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
+    let medium = match via {
+        Via::Pipe => "two pipes",
+        Via::Channel => "two channels",
+    };
     println!(
-        "{rounds} round trips through a {via}, {} one-way hand-offs per line",
+        "{rounds} round trips through {medium}, {} one-way hand-offs each:",
         2 * rounds
     );
+    println!(
+        "{:<24}{:>14}{:>14}{:>14}",
+        "", "time per", "voluntary", "involuntary"
+    );
+    println!(
+        "{:<24}{:>14}{:>28}",
+        "", "hand-off", "switches per hand-off"
+    );
     for (label, placement) in placements()? {
-        let report = match via.as_str() {
-            "pipe" => handoff::ping_pong(
-                handoff::pipe_pair().map_err(|e| format!("pipe: {e}"))?,
-                rounds,
-                placement,
-            ),
-            "channel" => handoff::ping_pong(handoff::channel_pair(), rounds, placement),
-            other => return Err(format!("--via {other}: expected `pipe` or `channel`")),
+        let report = match via {
+            Via::Pipe => {
+                let pipes =
+                    handoff::pipe_pair().map_err(|e| format!("pipe: {e}"))?;
+                handoff::ping_pong(pipes, rounds, placement)
+            }
+            Via::Channel => {
+                handoff::ping_pong(handoff::channel_pair(), rounds, placement)
+            }
         };
-        let report = report.map_err(|e| format!("ping-pong on {label}: {e}"))?;
+        let report =
+            report.map_err(|e| format!("ping-pong on {label}: {e}"))?;
         print_report(&label, &report);
     }
     Ok(())
@@ -63,7 +92,7 @@ fn run() -> Result<(), String> {
 
 fn print_report(label: &str, report: &Report) {
     println!(
-        "  {label:<22} {:>9} ns per hand-off, switches per hand-off: {:>5} % voluntary, {:>5} % involuntary",
+        "  {label:<22}{:>11} ns{:>12} %{:>12} %",
         grouped(report.ns_per_hand_off(), 1),
         grouped(report.voluntary_percent(), 1),
         grouped(report.involuntary_percent(), 1),

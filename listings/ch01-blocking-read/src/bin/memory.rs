@@ -34,9 +34,11 @@ fn run() -> Result<(), String> {
 
     println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
     let main_stack = main_stack_size()?;
-    let rust_min_stack = std::env::var("RUST_MIN_STACK").unwrap_or_else(|_| "not set".into());
+    let rust_min_stack =
+        std::env::var("RUST_MIN_STACK").unwrap_or_else(|_| "not set".into());
     println!("RUST_MIN_STACK: {rust_min_stack}");
-    let overcommit = procfs::overcommit_mode().map_err(|e| format!("overcommit_memory: {e}"))?;
+    let overcommit = procfs::overcommit_mode()
+        .map_err(|e| format!("overcommit_memory: {e}"))?;
     println!("vm.overcommit_memory: {overcommit}");
 
     warm_up().map_err(|e| e.to_string())?;
@@ -63,7 +65,8 @@ fn run() -> Result<(), String> {
 /// The main thread's stack size: the soft `RLIMIT_STACK` (what `ulimit -s`
 /// shows), or 8 MiB if it is unlimited.
 fn main_stack_size() -> Result<usize, String> {
-    let limit = sys::getrlimit(libc::RLIMIT_STACK).map_err(|e| format!("getrlimit: {e}"))?;
+    let limit = sys::getrlimit(libc::RLIMIT_STACK)
+        .map_err(|e| format!("getrlimit: {e}"))?;
     let show = |value: Option<u64>| {
         value.map_or("unlimited".into(), |v| {
             format!("{} KiB", grouped(v as f64 / 1024.0, 0))
@@ -115,16 +118,21 @@ fn warm_up() -> Result<(), Box<dyn std::error::Error>> {
     let blocked = BlockedThreads::spawn(config)?;
     blocked.wait_until_asleep(Duration::from_secs(30))?;
     blocked.release()?;
-    let grown_kib = procfs::status()?.vm_size_kib as f64 - before.vm_size_kib as f64;
+    let grown_kib =
+        procfs::status()?.vm_size_kib as f64 - before.vm_size_kib as f64;
     println!(
-        "warm-up: {WARM_UP_THREADS} threads spawned and joined; VmSize stays {} MiB larger",
+        "warm-up: {WARM_UP_THREADS} threads spawned and joined; \
+         VmSize stays {} MiB larger",
         grouped(grown_kib / 1024.0, 1)
     );
     Ok(())
 }
 
 // ANCHOR: measure
-fn measure(config: Config, origin: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn measure(
+    config: Config,
+    origin: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let before = snapshot()?;
     let blocked = BlockedThreads::spawn(config)?;
     blocked.wait_until_asleep(Duration::from_secs(30))?;
@@ -135,14 +143,21 @@ fn measure(config: Config, origin: &str) -> Result<(), Box<dyn std::error::Error
 
     let stack = match config.stack {
         StackSize::RustDefault => "thread::spawn's default".to_string(),
-        StackSize::Bytes(bytes) => format!("{} KiB", grouped(bytes as f64 / KIB as f64, 0)),
+        StackSize::Bytes(bytes) => {
+            format!("{} KiB", grouped(bytes as f64 / KIB as f64, 0))
+        }
     };
     let touched = match config.touch_kib {
         0 => String::new(),
-        kib => format!(", each touched {kib} KiB of it"),
+        kib => format!(", {kib} KiB of it touched"),
     };
-    println!("{asleep} threads asleep in read(2), stack {stack} ({origin}){touched}:");
-    println!("  {:<36}{:>16}{:>16}", "", "total", "per thread");
+    println!("stack: {stack} ({origin}){touched}");
+    println!(
+        "{:<38}{:>16}{:>16}",
+        format!("{asleep} threads asleep in read(2)"),
+        "total",
+        "per thread"
+    );
     let rows = [
         (
             "VmSize   (address space reserved)",
@@ -168,7 +183,8 @@ fn measure(config: Config, origin: &str) -> Result<(), Box<dyn std::error::Error
     let threads = config.threads.max(1) as f64;
     for (label, before_kib, during_kib) in rows {
         let grown_kib = during_kib as f64 - before_kib as f64;
-        let (total_mib, per_thread_kib) = (grown_kib / 1024.0, grown_kib / threads);
+        let (total_mib, per_thread_kib) =
+            (grown_kib / 1024.0, grown_kib / threads);
         println!(
             "  {label:<36}{:>12} MiB{:>12} KiB",
             grouped(total_mib, 1),

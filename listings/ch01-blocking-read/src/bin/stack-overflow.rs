@@ -1,4 +1,4 @@
-//! Exercise: how small may a thread's stack be? Spawns threads with a small
+//! Exercise 2: how small may a thread's stack be? Spawns threads with a small
 //! stack that use more and more of it, each in a child process, because
 //! overflowing a stack aborts the whole process.
 
@@ -22,17 +22,22 @@ fn run() -> Result<(), String> {
     let args = Args::parse(std::env::args().skip(1), &["stack-kib"])?;
     let stack_kib: usize = args.get("stack-kib", 64)?;
     println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
-    let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-    println!("threads with a stack of {stack_kib} KiB (thread::Builder::stack_size):");
+    let exe =
+        std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
+    println!(
+        "threads with a stack of {stack_kib} KiB (thread::Builder::stack_size):"
+    );
     for touch_kib in [stack_kib / 4, stack_kib / 2, stack_kib * 2] {
         let outcome = stack::run_in_child(&exe, stack_kib, touch_kib)
             .map_err(|e| format!("running a child: {e}"))?;
         let what = match outcome {
             Outcome::Completed => "returned normally".to_string(),
             Outcome::StackOverflow => {
-                "hit the guard page: \"has overflowed its stack\", process aborted".to_string()
+                "stack overflow reported, process aborted".to_string()
             }
-            Outcome::Other(description) => format!("ended unexpectedly: {description}"),
+            Outcome::Other(description) => {
+                format!("ended unexpectedly: {description}")
+            }
         };
         println!("  using {touch_kib} KiB of it: {what}");
     }
