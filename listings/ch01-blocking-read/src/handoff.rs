@@ -165,61 +165,65 @@ pub fn join_thread<T>(
         .map_err(|_| io::Error::other("a ping-pong thread panicked"))?
 }
 
+// ANCHOR: players
+/// The ponger: answers every byte with the byte plus one, until the other
+/// end hangs up.
+pub fn pong<E: Endpoint>(mut end: E) -> io::Result<()> {
+    loop {
+        match end.recv() {
+            Ok(byte) => end.send(byte.wrapping_add(1))?,
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(()),
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The pinger: sends a byte `rounds` times and checks every answer.
+/// Returns how long the rounds took, after one untimed round that makes
+/// sure both threads are up and running where they should.
+pub fn ping<E: Endpoint>(mut end: E, rounds: u64) -> io::Result<Duration> {
+    let mut began = Instant::now();
+    for round in 0..=rounds {
+        if round == 1 {
+            began = Instant::now();
+        }
+        let byte = round as u8; // wraps around on purpose
+        end.send(byte)?;
+        if end.recv()? != byte.wrapping_add(1) {
+            let error =
+                io::Error::new(io::ErrorKind::InvalidData, "bad answer");
+            return Err(error);
+        }
+    }
+    Ok(began.elapsed())
+}
+// ANCHOR_END: players
+
 // ANCHOR: ping_pong
-/// Sends a byte back and forth `rounds` times between two new threads.
+/// Plays `rounds` rounds of ping-pong between two new threads.
+///
+/// If either side fails, its endpoint is dropped as its thread ends, and
+/// the other side sees end of file instead of waiting forever.
 pub fn ping_pong<E: Endpoint>(
-    ends: (E, E),
+    (ping_end, pong_end): (E, E),
     rounds: u64,
     placement: Placement,
 ) -> io::Result<Report> {
-    let (mut ping, mut pong) = ends;
     let (ping_cpu, pong_cpu) = placement.cpus();
-
-    // The ponger answers every byte with the byte plus one, until the pinger
-    // hangs up (or fails: dropping its end hangs up too).
-    let ponger =
-        thread::Builder::new().name("pong".into()).spawn(move || {
-            pinned(pong_cpu, || {
-                loop {
-                    match pong.recv() {
-                        Ok(byte) => pong.send(byte.wrapping_add(1))?,
-                        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-                            return Ok(());
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
-            })
-        })?;
-    // The pinger checks every answer. One round before the clock starts
-    // makes sure both threads are up and pinned.
-    let pinger =
-        thread::Builder::new().name("ping".into()).spawn(move || {
-            pinned(ping_cpu, || {
-                let mut began = Instant::now();
-                for round in 0..=rounds {
-                    if round == 1 {
-                        began = Instant::now();
-                    }
-                    let byte = round as u8; // wraps around on purpose
-                    ping.send(byte)?;
-                    if ping.recv()? != byte.wrapping_add(1) {
-                        return Err(io::Error::new(
-                            io::ErrorKind::InvalidData,
-                            "wrong answer",
-                        ));
-                    }
-                }
-                Ok(began.elapsed())
-            })
-        })?;
+    let ponger = thread::Builder::new()
+        .name("pong".into())
+        .spawn(move || pinned(pong_cpu, || pong(pong_end)))?;
+    let pinger = thread::Builder::new()
+        .name("ping".into())
+        .spawn(move || pinned(ping_cpu, || ping(ping_end, rounds)))?;
 
     let (elapsed, ping_switches) = join_thread(pinger)?;
     let ((), pong_switches) = join_thread(ponger)?;
+    let switches = ping_switches + pong_switches;
     Ok(Report {
         hand_offs: 2 * rounds,
         elapsed,
-        switches: ping_switches + pong_switches,
+        switches,
     })
 }
 // ANCHOR_END: ping_pong
