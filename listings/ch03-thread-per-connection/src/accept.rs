@@ -21,7 +21,7 @@ pub const BACKOFF: Duration = Duration::from_millis(100);
 
 // ANCHOR: classify
 /// What an `accept` error means for the accept loop.
-enum AcceptFailure {
+pub enum AcceptFailure {
     /// Out of descriptors or memory: wait for connections to close.
     OutOfResources,
     /// Only the connection being accepted failed (or a signal arrived).
@@ -30,7 +30,7 @@ enum AcceptFailure {
     Listener,
 }
 
-fn classify(e: &io::Error) -> AcceptFailure {
+pub fn classify(e: &io::Error) -> AcceptFailure {
     match e.raw_os_error() {
         Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) => {
             AcceptFailure::OutOfResources

@@ -3,7 +3,7 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -107,6 +107,23 @@ impl ServerProcess {
             RecvTimeoutError::Timeout => io::Error::new(io::ErrorKind::TimedOut, "no log line"),
             RecvTimeoutError::Disconnected => io::ErrorKind::UnexpectedEof.into(),
         })
+    }
+
+    /// Waits for the server to exit by itself.
+    pub fn wait_for_exit(&mut self, timeout: Duration) -> io::Result<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if Instant::now() >= deadline {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the server is still running",
+                ));
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// Kills the server, waits for it, and returns what it logged but nobody read.

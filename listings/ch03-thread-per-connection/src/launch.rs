@@ -13,7 +13,13 @@ use crate::{limits, pool, procfs, server};
 /// What a measuring binary passes to a child copy of itself to make it a server.
 pub const SERVE_FLAG: &str = "--serve";
 
-const FLAGS: &[&str] = &["addr", "workers", "max-fds", "max-new-threads"];
+const FLAGS: &[&str] = &[
+    "addr",
+    "workers",
+    "max-fds",
+    "max-new-threads",
+    "max-connections",
+];
 
 /// How to run a server.
 #[derive(Clone, Debug)]
@@ -26,6 +32,9 @@ pub struct ServerOptions {
     pub max_fds: Option<u64>,
     /// Limit the address space so only this many more threads fit.
     pub max_new_threads: Option<u64>,
+    /// One thread per connection: open connections at most (default:
+    /// [`server::thread_cap`]).
+    pub max_connections: Option<u64>,
 }
 
 impl ServerOptions {
@@ -36,10 +45,12 @@ impl ServerOptions {
             workers: None,
             max_fds: None,
             max_new_threads: None,
+            max_connections: None,
         }
     }
 
-    /// Parses `--addr`, `--workers`, `--max-fds` and `--max-new-threads`.
+    /// Parses `--addr`, `--workers`, `--max-fds`, `--max-new-threads` and
+    /// `--max-connections`.
     pub fn parse(
         args: impl IntoIterator<Item = String>,
         workers: Option<usize>,
@@ -50,6 +61,7 @@ impl ServerOptions {
             workers: args.get("workers")?.or(workers),
             max_fds: args.get("max-fds")?,
             max_new_threads: args.get("max-new-threads")?,
+            max_connections: args.get("max-connections")?,
         })
     }
 
@@ -60,6 +72,7 @@ impl ServerOptions {
             ("--workers", self.workers.map(|n| n as u64)),
             ("--max-fds", self.max_fds),
             ("--max-new-threads", self.max_new_threads),
+            ("--max-connections", self.max_connections),
         ];
         for (flag, value) in optional {
             if let Some(value) = value {
@@ -91,7 +104,12 @@ pub fn run(options: &ServerOptions) -> io::Result<()> {
     io::stdout().flush()?;
     let never = AtomicBool::new(false);
     match options.workers {
-        None => server::serve(&listener, &never),
+        None => {
+            let cap = options
+                .max_connections
+                .map_or_else(server::thread_cap, Ok)?;
+            server::serve_at_most(&listener, &never, cap)
+        }
         Some(workers) => pool::serve(&listener, &never, workers),
     }
 }

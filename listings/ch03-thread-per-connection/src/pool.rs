@@ -46,11 +46,11 @@ impl ThreadPool {
 
 /// The threads of a pool. Dropping them waits for each to finish its
 /// connection, so the queue must be closed first.
-pub(crate) struct Workers(Vec<JoinHandle<()>>);
+pub struct Workers(Vec<JoinHandle<()>>);
 
 impl Workers {
     /// Starts `count` threads that serve connections from `receiver`.
-    pub(crate) fn spawn<F>(
+    pub fn spawn<F>(
         count: usize,
         receiver: Receiver<TcpStream>,
         handler: F,

@@ -19,16 +19,18 @@ pub const STACK_SIZE: usize = 2 << 20;
 pub const MAPS_PER_THREAD: u64 = 4;
 
 /// Maps kept free for everything else the process maps (heap, libraries).
-const OTHER_MAPS: u64 = 1000;
+pub const OTHER_MAPS: u64 = 1000;
 
 // ANCHOR: thread_cap
-/// How many connection threads fit under `vm.max_map_count`. Past it, a new
-/// thread gets its stack but std cannot map its signal stack, and aborts the
-/// whole process: a limit the server must stay below, not run into.
+/// How many connection threads fit under `vm.max_map_count`, rounded down to
+/// a thousand. Past the limit, a new thread gets its stack but std cannot map
+/// its signal stack, and aborts the whole process: a limit the server must
+/// stay below, not run into.
 pub fn thread_cap() -> io::Result<u64> {
     let max_maps = procfs::sysctl("vm/max_map_count")?;
     let in_use = procfs::map_count("self")?;
-    Ok(max_maps.saturating_sub(in_use + OTHER_MAPS) / MAPS_PER_THREAD)
+    let fit = max_maps.saturating_sub(in_use + OTHER_MAPS) / MAPS_PER_THREAD;
+    Ok(fit / 1000 * 1000)
 }
 // ANCHOR_END: thread_cap
 
@@ -74,13 +76,17 @@ impl Drop for OpenConnection {
 /// Serves every connection on its own thread until `stop` is set, refusing
 /// connections beyond [`thread_cap`].
 pub fn serve(listener: &TcpListener, stop: &AtomicBool) -> io::Result<()> {
-    let cap = thread_cap()?;
+    serve_at_most(listener, stop, thread_cap()?)
+}
+
+/// Serves at most `cap` connections at a time, each on its own thread.
+pub fn serve_at_most(listener: &TcpListener, stop: &AtomicBool, cap: u64) -> io::Result<()> {
     let open = Arc::new(AtomicU64::new(0));
     let mut refusing = false;
     accept_loop(listener, stop, |stream, peer| {
         let at_cap = open.load(Ordering::Relaxed) >= cap;
         if at_cap && !refusing {
-            eprintln!("{cap} connections open, the most memory maps allow; refusing more");
+            eprintln!("{cap} connections open, the most allowed; refusing more");
         }
         refusing = at_cap;
         if !at_cap {

@@ -1,6 +1,7 @@
 //! The echo server with one thread per connection.
 //!
-//! `echo-threads [--addr 127.0.0.1:7878] [--max-fds N] [--max-new-threads N]`
+//! `echo-threads [--addr 127.0.0.1:7878] [--max-fds N] [--max-new-threads N]
+//! [--max-connections N]`
 
 use std::process::ExitCode;
 

@@ -6,6 +6,11 @@
 //!    `EMFILE`; the server backs off and keeps serving the connections it has.
 //! 2. `--max-new-threads 3`: the server runs out of room for thread stacks.
 //!    `thread::Builder::spawn` fails; the server drops that one connection.
+//! 3. `--max-connections 100000`: without its cap on connections, the server
+//!    spawns threads until the process runs out of memory maps
+//!    (`vm.max_map_count`), and std aborts the whole process.
+//! 4. The default: the server refuses connections beyond a cap that keeps it
+//!    below `vm.max_map_count`, and accepts again when a client leaves.
 
 use std::io;
 use std::net::TcpStream;
@@ -17,7 +22,7 @@ use ch03_thread_per_connection::client::{
     PATIENCE, closed_by_peer, connect, round_trip, timed_out,
 };
 use ch03_thread_per_connection::launch::{self, ServerOptions};
-use ch03_thread_per_connection::machine;
+use ch03_thread_per_connection::{limits, machine};
 
 /// How long a client waits to conclude that no echo is coming.
 const NO_ECHO_WAIT: Duration = Duration::from_millis(300);
@@ -138,13 +143,85 @@ fn out_of_threads() -> io::Result<()> {
 }
 // ANCHOR_END: out_of_threads
 
+/// Stops parts 3 and 4 if the server never refuses (the descriptor limit is 20,000).
+const MAX_CLIENTS: usize = 19_000;
+
+/// Opens connections, each echoing once, until the server closes one.
+/// Returns the ones that worked.
+fn connect_until_refused(server: &ServerProcess) -> io::Result<Vec<Client>> {
+    let mut clients = Vec::new();
+    loop {
+        if clients.len() == MAX_CLIENTS {
+            return Err(io::Error::other("the server never refused a connection"));
+        }
+        let mut client = Client::connect(server, clients.len() + 1)?;
+        match round_trip(&mut client.stream, b"x") {
+            Ok(()) => clients.push(client),
+            Err(e) if closed_by_peer(&e) => break,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(clients)
+}
+
+// ANCHOR: out_of_maps
+fn out_of_memory_maps() -> io::Result<()> {
+    println!("\n3. No cap on connections (--max-connections 100000)");
+    let options = ServerOptions {
+        max_connections: Some(100_000),
+        ..ServerOptions::threads("127.0.0.1:0")
+    };
+    let mut server = ServerProcess::start_self(&options, true)?;
+    let clients = connect_until_refused(&server)?;
+    // The exact count depends on the maps the server had at the start.
+    let thousands = clients.len() / 1000 * 1000;
+    println!("  more than {thousands} connections echoed, then one was closed");
+    println!("  server process: {}", server.wait_for_exit(PATIENCE)?);
+    // The panic message names a thread id and a source line; show the rest.
+    for line in server.stop() {
+        if line.starts_with("failed to") || line.starts_with("fatal runtime error") {
+            println!("  server| {line}");
+        }
+    }
+    drop(clients);
+    Ok(())
+}
+// ANCHOR_END: out_of_maps
+
+// ANCHOR: capped
+fn capped() -> io::Result<()> {
+    println!("\n4. The default cap on connections, below vm.max_map_count");
+    let server = ServerProcess::start_self(&ServerOptions::threads("127.0.0.1:0"), true)?;
+    let mut clients = connect_until_refused(&server)?;
+    println!(
+        "  {} connections echoed, then one was closed",
+        clients.len()
+    );
+    show_log(&server)?; // refusing more
+    println!("  client 1: hangs up");
+    drop(clients.remove(0));
+    server.wait_for_threads(1 + clients.len() as u64, PATIENCE)?;
+    let mut next = Client::connect(&server, 0)?;
+    round_trip(&mut next.stream, b"x")?;
+    println!("  a new client: echoed");
+    finish(server);
+    Ok(())
+}
+// ANCHOR_END: capped
+
 fn main() -> ExitCode {
     if let Some(exit) = launch::serve_if_asked() {
         return exit;
     }
     println!("{}", machine::line());
     println!("{}", machine::limit_lines());
-    match out_of_descriptors().and_then(|()| out_of_threads()) {
+    // Part 3 holds thousands of connections open from this process.
+    let steps = limits::raise_fd_limit()
+        .and_then(|_| out_of_descriptors())
+        .and_then(|()| out_of_threads())
+        .and_then(|()| out_of_memory_maps())
+        .and_then(|()| capped());
+    match steps {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("limits: {e}");
