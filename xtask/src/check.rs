@@ -317,17 +317,19 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
         Ok(format!("tests of {green} clean under valgrind"))
     });
     let chromium = browser::chromium();
-    let browser_missing = match (&chromium, built) {
-        (None, _) => Some("Chromium is not installed (Debian: chromium)".to_string()),
-        (Some(_), false) => Some("the book did not build".to_string()),
-        (Some(_), true) => None,
-    };
-    run.slow_step(options, "browser", browser_missing, || {
-        let report = browser::check(&html, chromium.as_deref().unwrap_or("chromium"))?;
-        Ok(format!(
-            "{} pages in Chromium: {} diagrams drawn, {} quizzes open, no errors, search, dark theme",
-            report.pages, report.diagrams, report.quizzes
-        ))
-    });
+    if options.wants("browser") && !built {
+        needs_built_book(&mut run, "browser");
+    } else {
+        let missing = chromium
+            .is_none()
+            .then(|| "Chromium is not installed (Debian: chromium)".to_string());
+        run.slow_step(options, "browser", missing, || {
+            let report = browser::check(&html, chromium.as_deref().unwrap_or("chromium"))?;
+            Ok(format!(
+                "{} pages in Chromium: {} diagrams drawn, {} quizzes open, no errors, search, dark theme",
+                report.pages, report.diagrams, report.quizzes
+            ))
+        });
+    }
     run.summary(started.elapsed())
 }

@@ -65,8 +65,19 @@ pub fn visible_text(document: &str) -> String {
     collapse_whitespace(&decode_entities(&text))
 }
 
+/// White space collapsed and typographic quotes made plain, so that text
+/// written in Markdown compares equal to the same text as a browser shows it
+/// (renderers turn `'` into `’`).
 pub fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let plain: String = text
+        .chars()
+        .map(|c| match c {
+            '‘' | '’' => '\'',
+            '“' | '”' => '"',
+            other => other,
+        })
+        .collect();
+    plain.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn decode_entities(text: &str) -> String {
@@ -132,6 +143,10 @@ mod tests {
         let page = "<p>What does <code>VmRSS</code>\n count?</p><script>var x = '<p>';</script>\
                     <style>p { }</style><p>a &amp; b</p>";
         assert_eq!(visible_text(page), "What does VmRSS count? a & b");
+        assert_eq!(
+            visible_text("<p>the process’s “stack”</p>"),
+            "the process's \"stack\""
+        );
     }
 
     #[test]
