@@ -1,14 +1,15 @@
 //! Green threads meet I/O: chapter 4's green threads, plus what it takes to
 //! let them wait for sockets without blocking each other.
 //!
-//! From chapter 4, extended: [`runtime`] (the scheduler, which now parks
-//! threads and polls between rounds) and [`spawn`] (whose `join` now parks).
-//! From chapter 4, unchanged: [`context`], [`stack`], [`policy`].
+//! From chapter 4, extended: [`runtime`] (the scheduler now parks threads
+//! and polls between rounds), [`spawn`] (`join` now parks) and [`table`].
+//! From chapter 4, unchanged: [`context`], [`stack`], [`policy`],
+//! [`valgrind`].
 //! New: [`poller`] (epoll), [`netpoll`] (which thread waits for which
 //! socket), [`timer`] (deadlines), [`net`] (green sockets), [`echo`] (the
 //! server), [`stall`] (the experiment that motivates it all).
-//! For the measurements: [`server`] (the server as a child process).
-//! Support: [`load`] (chapter 3's load client), [`measure`], [`sys`].
+//! For the measurements: [`server`] (the server as a child process),
+//! [`load`] (chapter 3's load client), [`measure`]; and [`sys`].
 //!
 //! ```
 //! let sum = ch05_green_io::run(|| {
@@ -33,7 +34,9 @@ pub mod spawn;
 pub mod stack;
 pub mod stall;
 pub mod sys;
+pub mod table;
 pub mod timer;
+pub mod valgrind;
 
 pub use policy::{Policy, RoundRobin, ThreadId};
 pub use runtime::{WakeToken, current_token, park, run, run_with, wake, yield_now};

@@ -13,9 +13,9 @@ use crate::context::{self, Context};
 use crate::netpoll::NetPoll;
 use crate::policy::{Policy, RoundRobin, ThreadId};
 use crate::stack::Stack;
+use crate::table::Table;
 use crate::timer::Timers;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -28,26 +28,28 @@ struct GreenThread {
     task: Option<Box<dyn FnOnce()>>,
     priority: u8,
     finished: bool,
-    /// Off the ready queue until a [`WakeToken`] for its current wait is woken.
+    /// Off the ready queue until its current wait's [`WakeToken`] is woken.
     parked: bool,
-    /// Counts this thread's waits; a [`WakeToken`] names one of them.
+    /// Which wait this is: unique among all waits of all threads, so that a
+    /// stale token never matches, not even a later thread with the same id.
     wait: u64,
-    /// Kept only to be unmapped when the thread's record is dropped.
-    _stack: Stack,
+    /// Unmapped when the thread's record is dropped.
+    stack: Stack,
 }
 
 struct Scheduler {
-    threads: HashMap<ThreadId, GreenThread>,
+    threads: Table<GreenThread>,
     policy: Box<dyn Policy>,
     /// The green thread on the CPU, if any (`None` in the scheduler loop).
     running: Option<ThreadId>,
     /// Where the scheduler loop is suspended while a green thread runs.
     loop_context: Context,
-    next_id: u64,
     /// Sockets that parked threads wait for.
     netpoll: NetPoll,
     /// Deadlines that parked threads wait for.
     timers: Timers,
+    /// The number the next wait of any thread gets.
+    next_wait: u64,
 }
 
 thread_local! {
@@ -56,6 +58,7 @@ thread_local! {
 }
 // ANCHOR_END: state
 
+// ANCHOR: with
 /// Runs `f` on this OS thread's scheduler. The borrow ends before `f`'s
 /// caller switches stacks: no borrow is ever held across a switch.
 fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
@@ -66,6 +69,7 @@ fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
         f(scheduler)
     })
 }
+// ANCHOR_END: with
 
 // ANCHOR: run
 /// Runs `main` as the first green thread and returns its result once every
@@ -114,13 +118,13 @@ impl Installed {
         SCHEDULER.with_borrow_mut(|slot| {
             assert!(slot.is_none(), "`run` cannot be nested on one OS thread");
             *slot = Some(Scheduler {
-                threads: HashMap::new(),
+                threads: Table::new(),
                 policy,
                 running: None,
                 loop_context: Context::empty(),
-                next_id: 0,
                 netpoll: NetPoll::new().expect("failed to create an epoll instance"),
                 timers: Timers::default(),
+                next_wait: 0,
             });
         });
         Installed
@@ -143,7 +147,7 @@ impl Drop for Installed {
 fn resume(id: ThreadId) {
     let (loop_context, thread_context) = with_scheduler(|s| {
         s.running = Some(id);
-        let thread = s.threads.get(&id).expect("a ready thread exists");
+        let thread = s.threads.get(id).expect("a ready thread exists");
         (&raw mut s.loop_context, &raw const thread.context)
     });
     // SAFETY: both contexts live in the installed scheduler, which outlives
@@ -152,8 +156,8 @@ fn resume(id: ThreadId) {
     unsafe { context::switch(loop_context, thread_context) };
     let finished = with_scheduler(|s| {
         s.running = None;
-        match s.threads.get(&id) {
-            Some(thread) if thread.finished => s.threads.remove(&id),
+        match s.threads.get(id) {
+            Some(thread) if thread.finished => s.threads.remove(id),
             _ => None,
         }
     });
@@ -168,18 +172,18 @@ fn resume(id: ThreadId) {
 /// Outside a green thread.
 pub fn yield_now() {
     suspend(|s, id| {
-        let priority = s.threads[&id].priority;
-        s.policy.push(id, priority);
+        let thread = s.threads.get(id).expect("the running thread exists");
+        s.policy.push(id, thread.priority);
     });
 }
 
 /// Switches from the running green thread to the scheduler loop, after
-/// `prepare` has said what becomes of the thread (ready again, or parked).
+/// `prepare` has said what becomes of it: ready again, or parked.
 fn suspend(prepare: impl FnOnce(&mut Scheduler, ThreadId)) {
     let (thread_context, loop_context) = with_scheduler(|s| {
         let id = s.running.expect("called outside a green thread");
         prepare(s, id);
-        let thread = s.threads.get_mut(&id).expect("the running thread exists");
+        let thread = s.threads.get_mut(id).expect("the running thread exists");
         (&raw mut thread.context, &raw const s.loop_context)
     });
     // SAFETY: the scheduler loop suspended itself into `loop_context` when
@@ -202,7 +206,11 @@ pub struct WakeToken {
 pub fn current_token() -> WakeToken {
     with_scheduler(|s| {
         let thread = s.running.expect("called outside a green thread");
-        let wait = s.threads[&thread].wait;
+        let wait = s
+            .threads
+            .get(thread)
+            .expect("the running thread exists")
+            .wait;
         WakeToken { thread, wait }
     })
 }
@@ -212,7 +220,7 @@ pub fn current_token() -> WakeToken {
 pub fn park() {
     suspend(|s, id| {
         s.threads
-            .get_mut(&id)
+            .get_mut(id)
             .expect("the running thread exists")
             .parked = true
     });
@@ -225,12 +233,13 @@ pub fn wake(token: WakeToken) {
 
 impl Scheduler {
     fn wake(&mut self, token: WakeToken) {
-        let Some(thread) = self.threads.get_mut(&token.thread) else {
+        let Some(thread) = self.threads.get_mut(token.thread) else {
             return; // finished meanwhile
         };
         if thread.parked && thread.wait == token.wait {
             thread.parked = false;
-            thread.wait += 1;
+            thread.wait = self.next_wait;
+            self.next_wait += 1;
             self.policy.push(token.thread, thread.priority);
         }
     }
@@ -241,8 +250,8 @@ impl Scheduler {
 impl Scheduler {
     /// Between two rounds: asks epoll and the timers which parked threads
     /// may run again, and makes them ready. Blocks in `epoll_wait` only if
-    /// `may_block` (no thread is ready). Returns true once every green thread
-    /// has finished.
+    /// `may_block` (no thread is ready). Returns true once every green
+    /// thread has finished.
     fn poll(&mut self, may_block: bool) -> bool {
         if self.threads.is_empty() {
             return true;
@@ -253,8 +262,8 @@ impl Scheduler {
             Some(Duration::ZERO)
         };
         let mut woken = Vec::new();
-        // EINTR already counts as "nothing ready"; any other error means
-        // the epoll instance itself is broken, a bug we cannot recover from.
+        // EINTR already counts as "nothing ready"; any other error means the
+        // epoll instance itself is broken, a bug we cannot recover from.
         self.netpoll
             .poll(timeout, &mut woken)
             .expect("epoll_wait failed");
@@ -266,8 +275,8 @@ impl Scheduler {
         false
     }
 
-    /// How long to sleep when no thread is ready: until the nearest deadline,
-    /// or for as long as it takes a socket to become ready.
+    /// How long to sleep when no thread is ready: until the nearest
+    /// deadline, or for as long as it takes a socket to become ready.
     fn blocking_timeout(&self) -> Option<Duration> {
         if let Some(deadline) = self.timers.next_deadline() {
             return Some(deadline.saturating_duration_since(Instant::now()));
@@ -293,29 +302,30 @@ pub(crate) fn with_timers<R>(f: impl FnOnce(&mut Timers) -> R) -> R {
 
 // ANCHOR: spawn_raw
 /// Adds a green thread that will run `task` on a stack of at least
-/// `stack_size` bytes, and makes it ready.
-pub(crate) fn spawn_task(
+/// `stack_size` bytes, and makes it ready. The untyped core of
+/// [`spawn`](crate::spawn).
+pub fn spawn_task(
     task: Box<dyn FnOnce()>,
     stack_size: usize,
     priority: u8,
 ) -> io::Result<ThreadId> {
     let stack = Stack::new(stack_size)?;
     with_scheduler(|s| {
-        let id = ThreadId(s.next_id);
-        s.next_id += 1;
-        // SAFETY: `stack.top()` is the aligned top of a fresh mapping that
-        // the thread's record owns, so it outlives the thread.
-        let context = unsafe { Context::new(stack.top(), green_main, id.0 as usize) };
-        let thread = GreenThread {
-            context,
+        let id = s.threads.insert(GreenThread {
+            context: Context::empty(), // set below, once we know the id
             task: Some(task),
             priority,
             finished: false,
             parked: false,
-            wait: 0,
-            _stack: stack,
-        };
-        s.threads.insert(id, thread);
+            wait: s.next_wait,
+            stack,
+        });
+        s.next_wait += 1;
+        let thread = s.threads.get_mut(id).expect("just inserted");
+        // SAFETY: `thread.stack` is a fresh mapping owned by the thread's
+        // record, which lives until the thread has finished; its top is
+        // page-aligned.
+        thread.context = unsafe { Context::new(thread.stack.top(), green_main, id.0) };
         s.policy.push(id, priority);
         Ok(id)
     })
@@ -326,8 +336,8 @@ pub(crate) fn spawn_task(
 /// The first Rust code on every green thread's stack, called by the
 /// trampoline with the thread's id.
 extern "C" fn green_main(id: usize) -> ! {
-    let id = ThreadId(id as u64);
-    let task = with_scheduler(|s| s.threads.get_mut(&id).and_then(|t| t.task.take()));
+    let id = ThreadId(id);
+    let task = with_scheduler(|s| s.threads.get_mut(id).and_then(|t| t.task.take()));
     // `spawn` wrapped the task in `catch_unwind`, so no panic unwinds into
     // the trampoline (and `extern "C"` would abort if one tried).
     task.expect("a new thread has its task")();
@@ -338,7 +348,7 @@ extern "C" fn green_main(id: usize) -> ! {
 /// nothing that needs dropping: what is left on this stack is never freed.
 fn finish(id: ThreadId) -> ! {
     let (thread_context, loop_context) = with_scheduler(|s| {
-        let thread = s.threads.get_mut(&id).expect("the running thread exists");
+        let thread = s.threads.get_mut(id).expect("the running thread exists");
         thread.finished = true;
         (&raw mut thread.context, &raw const s.loop_context)
     });

@@ -5,6 +5,7 @@
 //! kernel stops the process with `SIGSEGV` instead of letting the thread
 //! scribble over whatever lies below.
 
+use crate::valgrind;
 use std::io;
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,6 +20,8 @@ pub struct Stack {
     base: *mut u8,
     /// Length of the whole mapping, guard page included.
     len: usize,
+    /// What valgrind calls this stack, if we run under valgrind.
+    valgrind_id: usize,
 }
 // ANCHOR_END: stack
 
@@ -53,9 +56,10 @@ impl Stack {
             return Err(io::Error::last_os_error());
         }
         // From here on, dropping `stack` unmaps the region, also on error.
-        let stack = Stack {
+        let mut stack = Stack {
             base: base.cast(),
             len,
+            valgrind_id: 0,
         };
         LIVE_STACKS.fetch_add(1, Ordering::Relaxed);
         // SAFETY: the first page lies inside the mapping we own, and nothing
@@ -63,6 +67,8 @@ impl Stack {
         if unsafe { libc::mprotect(base, page, libc::PROT_NONE) } != 0 {
             return Err(io::Error::last_os_error());
         }
+        let usable = stack.guard().end..stack.top() as usize;
+        stack.valgrind_id = valgrind::register_stack(usable.start, usable.end - 1);
         Ok(stack)
     }
     // ANCHOR_END: new
@@ -93,6 +99,7 @@ impl Stack {
 // ANCHOR: drop
 impl Drop for Stack {
     fn drop(&mut self) {
+        valgrind::deregister_stack(self.valgrind_id);
         // SAFETY: `base` and `len` describe exactly the mapping `new` created,
         // and the owner of a `Stack` never runs on it while dropping it.
         let result = unsafe { libc::munmap(self.base.cast(), self.len) };
