@@ -43,8 +43,8 @@ pub fn pipe() -> io::Result<Pipe> {
 /// Reads into `buf` with one `read(2)`, which blocks until at least one byte
 /// is there (or the writer is gone: then it returns 0).
 ///
-/// A signal delivered to this thread while it sleeps makes the kernel return
-/// `EINTR` before anything was read; we simply ask again.
+/// If a signal handler runs in this thread while it sleeps, the kernel may
+/// give up and return `EINTR` before anything was read; we simply ask again.
 pub fn read(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
     loop {
         // SAFETY: `buf` is valid for writes of `buf.len()` bytes for the whole
