@@ -85,9 +85,8 @@ impl BlockedThreads {
         let fail = |spawned, error| SpawnError { spawned, error };
         let pipe = sys::pipe().map_err(|e| fail(0, e))?;
         let reader = Arc::new(pipe.reader);
-        // Threads report their ids through preallocated slots rather than a
-        // channel: a channel could allocate in the thread, and glibc would
-        // then reserve a malloc arena for it, muddying what we measure.
+        // Threads report their ids through preallocated slots, so that the
+        // thread body allocates nothing: what we measure is the thread.
         let slots: Arc<[AtomicI32]> =
             (0..config.threads).map(|_| AtomicI32::new(0)).collect();
         let mut blocked = BlockedThreads {
@@ -96,15 +95,17 @@ impl BlockedThreads {
             tids: Vec::with_capacity(config.threads),
         };
         for index in 0..config.threads {
-            let mut builder = thread::Builder::new();
-            if let StackSize::Bytes(bytes) = config.stack {
-                builder = builder.stack_size(bytes);
-            }
+            let builder = match config.stack {
+                StackSize::RustDefault => thread::Builder::new(),
+                StackSize::Bytes(bytes) => {
+                    thread::Builder::new().stack_size(bytes)
+                }
+            };
             let (reader, slots) = (Arc::clone(&reader), Arc::clone(&slots));
             let touch_kib = config.touch_kib;
-            match builder.spawn(move || {
-                blocked_reader(&reader, touch_kib, &slots[index])
-            }) {
+            let body =
+                move || blocked_reader(&reader, touch_kib, &slots[index]);
+            match builder.spawn(body) {
                 Ok(handle) => blocked.handles.push(handle),
                 // Dropping `blocked` releases the threads spawned so far.
                 Err(error) => return Err(fail(blocked.handles.len(), error)),
