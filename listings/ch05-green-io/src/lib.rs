@@ -9,7 +9,8 @@
 //! socket), [`timer`] (deadlines), [`net`] (green sockets), [`echo`] (the
 //! server), [`stall`] (the experiment that motivates it all).
 //! For the measurements: [`server`] (the server as a child process),
-//! [`load`] (chapter 3's load client), [`measure`]; and [`sys`].
+//! [`load`] and [`procfs`] (copied from chapter 3), [`measure`]; and
+//! [`sys`].
 //!
 //! ```
 //! let sum = ch05_green_io::run(|| {
@@ -28,6 +29,7 @@ pub mod net;
 pub mod netpoll;
 pub mod policy;
 pub mod poller;
+pub mod procfs;
 pub mod runtime;
 pub mod server;
 pub mod spawn;

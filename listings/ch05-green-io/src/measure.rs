@@ -1,5 +1,5 @@
-//! Helpers for the measuring binaries: the `machine:` line, the descriptor
-//! limit and a process's memory from `/proc/<pid>/status`.
+//! Helpers for the measuring binaries: the `machine:` line and the
+//! descriptor limit. (`procfs`, copied from chapter 3, reads `/proc`.)
 
 use std::io;
 
@@ -33,29 +33,4 @@ pub fn raise_fd_limit() -> io::Result<u64> {
     // SAFETY: `limit` is a valid rlimit that the kernel only reads.
     cvt(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) })?;
     Ok(limit.rlim_cur)
-}
-
-/// A process's memory, in KiB, from `/proc/<pid>/status`.
-#[derive(Clone, Copy, Debug)]
-pub struct Memory {
-    /// `VmRSS`: pages in physical memory now.
-    pub rss_kib: u64,
-    /// `VmSize`: address space reserved.
-    pub size_kib: u64,
-}
-
-pub fn memory(pid: u32) -> io::Result<Memory> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|number| number.parse().ok())
-            .ok_or_else(|| io::Error::other(format!("no {name} in /proc/{pid}/status")))
-    };
-    Ok(Memory {
-        rss_kib: field("VmRSS:")?,
-        size_kib: field("VmSize:")?,
-    })
 }

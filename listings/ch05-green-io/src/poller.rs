@@ -28,7 +28,7 @@ pub struct Events {
     len: usize,
 }
 
-// ANCHOR: poller
+// ANCHOR: register
 impl Poller {
     pub fn new() -> io::Result<Poller> {
         // SAFETY: epoll_create1 takes no pointers; the result is checked.
@@ -68,7 +68,11 @@ impl Poller {
         cvt(ret)?;
         Ok(())
     }
+}
+// ANCHOR_END: register
 
+// ANCHOR: wait
+impl Poller {
     /// Waits until a registered descriptor is ready or `timeout` passes
     /// (`None`: no limit, `Some(ZERO)`: just look). A signal that interrupts
     /// the wait (`EINTR`) counts as "nothing ready yet".
@@ -97,7 +101,7 @@ impl Poller {
         Ok(())
     }
 }
-// ANCHOR_END: poller
+// ANCHOR_END: wait
 
 impl Events {
     pub fn with_capacity(capacity: usize) -> Events {

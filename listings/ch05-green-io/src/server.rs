@@ -6,8 +6,9 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
 use crate::echo;
-use crate::measure::{self, Memory};
+use crate::measure;
 use crate::net::TcpListener;
+use crate::procfs::{self, Status};
 use crate::runtime::run;
 
 /// What a measuring binary passes to a child copy of itself to make it serve.
@@ -63,8 +64,14 @@ impl ServerProcess {
         self.addr
     }
 
-    pub fn memory(&self) -> io::Result<Memory> {
-        measure::memory(self.child.id())
+    /// The server's `/proc/<pid>/status`.
+    pub fn status(&self) -> io::Result<Status> {
+        procfs::status(&self.child.id().to_string())
+    }
+
+    /// The number of the server's memory maps.
+    pub fn map_count(&self) -> io::Result<u64> {
+        procfs::map_count(&self.child.id().to_string())
     }
 }
 

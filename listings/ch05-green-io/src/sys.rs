@@ -2,6 +2,7 @@
 
 use std::io;
 
+// ANCHOR: cvt
 /// Turns the `-1` that a failed system call returns into the `errno` it set.
 ///
 /// Every `libc` call in this crate goes through this helper, so no other
@@ -13,3 +14,4 @@ pub fn cvt<T: PartialEq + From<i8>>(ret: T) -> io::Result<T> {
         Ok(ret)
     }
 }
+// ANCHOR_END: cvt

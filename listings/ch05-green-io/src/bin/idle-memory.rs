@@ -1,12 +1,16 @@
-//! Memory per idle connection of the green echo server. Starts the server as
-//! a child process, opens N connections (each echoes one byte, so its green
-//! thread has run and is parked in `read`), and reads the child's
-//! `/proc/<pid>/status` before and after.
-//! Usage: `idle-memory [N ...]` (default: 1000 10000).
+//! Memory per idle connection of the green echo server, measured the way
+//! chapter 3 measures its thread-per-connection server.
+//!
+//! Starts the server as a child process (a copy of this program), opens the
+//! connections from this process, lets each echo one byte (so its green
+//! thread has run and is parked in `read`), and reads the server's
+//! `/proc/<pid>/status` and `/proc/<pid>/maps` before and after.
+//!
+//! `idle-memory [N ...]` (default: 1000 10000)
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ch05_green_io::measure::{machine_line, raise_fd_limit};
 use ch05_green_io::server::{ServerProcess, serve_if_asked};
@@ -16,7 +20,7 @@ fn main() -> io::Result<()> {
     if let Some(served) = serve_if_asked() {
         return served;
     }
-    let counts: Vec<usize> = std::env::args()
+    let counts: Vec<u64> = std::env::args()
         .skip(1)
         .map(|arg| {
             arg.parse()
@@ -28,41 +32,63 @@ fn main() -> io::Result<()> {
     } else {
         counts
     };
-    raise_fd_limit()?; // our side of the connections needs descriptors too
     println!("{}", machine_line());
+    // Our side of the connections needs as many descriptors as the server's.
+    raise_fd_limit()?;
     println!(
-        "green echo server in a child process, {} KiB stacks; every connection echoed 1 byte, then idles",
+        "server: one green thread per connection, {} KiB stacks, in a child process",
         DEFAULT_STACK_SIZE / 1024
     );
-    for count in counts {
-        measure(count)?;
+    for connections in counts {
+        measure(connections)?;
     }
     Ok(())
 }
 
 // ANCHOR: measure
-fn measure(count: usize) -> io::Result<()> {
+fn measure(connections: u64) -> io::Result<()> {
     let server = ServerProcess::start()?;
-    let before = server.memory()?;
-    let connections = (0..count)
+    let before = server.status()?;
+    let maps_before = server.map_count()?;
+    let started = Instant::now();
+    let clients = (0..connections)
         .map(|_| open_idle_connection(&server))
         .collect::<io::Result<Vec<_>>>()?;
-    let after = server.memory()?;
-    let per = |grown: u64| grown as f64 / count as f64;
-    let rss = after.rss_kib.saturating_sub(before.rss_kib);
-    let size = after.size_kib.saturating_sub(before.size_kib);
+    let opened = started.elapsed();
+    let after = server.status()?;
+    let maps_after = server.map_count()?;
+    // ANCHOR_END: measure
+
+    let n = connections as f64;
+    let per_connection = |before: u64, after: u64| kib((after as f64 - before as f64) / n);
     println!(
-        "{count} idle connections: VmRSS grew {} ({:.1} KiB per connection), \
-         VmSize grew {} ({:.1} KiB per connection)",
-        mib(rss),
-        per(rss),
-        mib(size),
-        per(size)
+        "{connections} idle connections, opened in {:.1} ms:",
+        opened.as_secs_f64() * 1e3
     );
-    drop(connections);
+    println!(
+        "  server threads: {} before, {} after",
+        before.threads, after.threads
+    );
+    let rows = [
+        ("VmRSS", before.rss_kib, after.rss_kib),
+        ("VmSize", before.size_kib, after.size_kib),
+        ("VmPTE", before.page_tables_kib, after.page_tables_kib),
+    ];
+    for (name, before, after) in rows {
+        println!(
+            "  {name}: {} before, {} after, {} per connection",
+            kib(before as f64),
+            kib(after as f64),
+            per_connection(before, after)
+        );
+    }
+    println!(
+        "  memory maps: {:.1} more per connection",
+        (maps_after as f64 - maps_before as f64) / n
+    );
+    drop(clients);
     Ok(())
 }
-// ANCHOR_END: measure
 
 fn open_idle_connection(server: &ServerProcess) -> io::Result<TcpStream> {
     let mut stream = TcpStream::connect_timeout(&server.addr(), Duration::from_secs(5))?;
@@ -72,6 +98,13 @@ fn open_idle_connection(server: &ServerProcess) -> io::Result<TcpStream> {
     Ok(stream)
 }
 
-fn mib(kib: u64) -> String {
-    format!("{:.1} MiB", kib as f64 / 1024.0)
+/// `1536` KiB -> `"1.5 MiB"` (as chapter 3 prints sizes).
+fn kib(kib: f64) -> String {
+    if kib.abs() >= 1024.0 * 1024.0 {
+        format!("{:.1} GiB", kib / (1024.0 * 1024.0))
+    } else if kib.abs() >= 1024.0 {
+        format!("{:.1} MiB", kib / 1024.0)
+    } else {
+        format!("{kib:.1} KiB")
+    }
 }
