@@ -18,7 +18,7 @@ pub mod policy;
 pub mod runtime;
 pub mod spawn;
 pub mod stack;
-mod table;
+pub mod table;
 pub mod valgrind;
 
 pub use policy::{Policy, RoundRobin, ThreadId};

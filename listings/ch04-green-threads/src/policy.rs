@@ -2,9 +2,10 @@
 
 use std::collections::VecDeque;
 
-/// Names one green thread of a runtime.
+/// Names one green thread of a runtime: its index in the scheduler's
+/// table, reused once the thread has finished.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ThreadId(pub(crate) usize);
+pub struct ThreadId(pub usize);
 
 // ANCHOR: policy
 /// A scheduling policy: the scheduler hands it every thread that becomes

@@ -40,6 +40,7 @@ thread_local! {
 }
 // ANCHOR_END: state
 
+// ANCHOR: with
 /// Runs `f` on this OS thread's scheduler. The borrow ends before `f`'s
 /// caller switches stacks: no borrow is ever held across a switch.
 fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
@@ -50,6 +51,7 @@ fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
         f(scheduler)
     })
 }
+// ANCHOR_END: with
 
 // ANCHOR: run
 /// Runs `main` as the first green thread and returns its result once every
@@ -148,8 +150,9 @@ pub fn yield_now() {
 
 // ANCHOR: spawn_raw
 /// Adds a green thread that will run `task` on a stack of at least
-/// `stack_size` bytes, and makes it ready.
-pub(crate) fn spawn_task(
+/// `stack_size` bytes, and makes it ready. The untyped core of
+/// [`spawn`](crate::spawn).
+pub fn spawn_task(
     task: Box<dyn FnOnce()>,
     stack_size: usize,
     priority: u8,

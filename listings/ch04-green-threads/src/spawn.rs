@@ -11,7 +11,6 @@ use std::thread;
 /// Stack size of a green thread unless its [`Builder`] says otherwise.
 pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 
-// ANCHOR: builder
 /// Configures a green thread before spawning it, like `std::thread::Builder`.
 pub struct Builder {
     stack_size: usize,
@@ -45,6 +44,7 @@ impl Builder {
         self
     }
 
+    // ANCHOR: builder_spawn
     /// Spawns `f` as a green thread of the running runtime.
     ///
     /// # Panics
@@ -61,8 +61,8 @@ impl Builder {
         let id = spawn_task(Box::new(task), self.stack_size, self.priority)?;
         Ok(JoinHandle { id, result })
     }
+    // ANCHOR_END: builder_spawn
 }
-// ANCHOR_END: builder
 
 // ANCHOR: spawn
 /// Spawns `f` as a green thread with the default stack size.

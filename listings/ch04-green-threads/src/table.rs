@@ -3,14 +3,14 @@
 
 use crate::policy::ThreadId;
 
-pub(crate) struct Table<T> {
+pub struct Table<T> {
     slots: Vec<Option<T>>,
     /// Indices of empty slots, reused before the vector grows.
     free: Vec<usize>,
 }
 
 impl<T> Table<T> {
-    pub(crate) fn new() -> Table<T> {
+    pub fn new() -> Table<T> {
         Table {
             slots: Vec::new(),
             free: Vec::new(),
@@ -19,7 +19,7 @@ impl<T> Table<T> {
 
     /// Stores `entry` and returns its id. Ids of removed entries are
     /// reused, like process ids.
-    pub(crate) fn insert(&mut self, entry: T) -> ThreadId {
+    pub fn insert(&mut self, entry: T) -> ThreadId {
         match self.free.pop() {
             Some(index) => {
                 self.slots[index] = Some(entry);
@@ -32,15 +32,15 @@ impl<T> Table<T> {
         }
     }
 
-    pub(crate) fn get(&self, id: ThreadId) -> Option<&T> {
+    pub fn get(&self, id: ThreadId) -> Option<&T> {
         self.slots.get(id.0)?.as_ref()
     }
 
-    pub(crate) fn get_mut(&mut self, id: ThreadId) -> Option<&mut T> {
+    pub fn get_mut(&mut self, id: ThreadId) -> Option<&mut T> {
         self.slots.get_mut(id.0)?.as_mut()
     }
 
-    pub(crate) fn remove(&mut self, id: ThreadId) -> Option<T> {
+    pub fn remove(&mut self, id: ThreadId) -> Option<T> {
         let entry = self.slots.get_mut(id.0)?.take()?;
         self.free.push(id.0);
         Some(entry)

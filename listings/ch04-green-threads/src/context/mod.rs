@@ -14,8 +14,10 @@ mod aarch64;
 #[cfg(target_arch = "aarch64")]
 use aarch64 as arch;
 
+// ANCHOR: unsupported
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 compile_error!("green threads need a context switch for this CPU: only x86_64 and aarch64 exist");
+// ANCHOR_END: unsupported
 
 // ANCHOR: context
 /// Where a suspended flow of execution left its registers: the stack
@@ -39,7 +41,6 @@ impl Context {
         }
     }
 
-    // ANCHOR: new
     /// Lays out a first frame below `stack_top` so that switching to the
     /// returned context calls `entry(arg)` on that stack.
     ///
@@ -57,7 +58,6 @@ impl Context {
         let stack_pointer = unsafe { arch::first_frame(stack_top, entry, arg) };
         Context { stack_pointer }
     }
-    // ANCHOR_END: new
 }
 
 // ANCHOR: switch
