@@ -246,6 +246,13 @@ fn mask_quantities(line: &str) -> String {
             let gap = usize::from(chars.get(end) == Some(&' '));
             let unit = UNITS.iter().find(|unit| unit_at(&chars, end + gap, unit));
             if let Some(unit) = unit {
+                // A sign belongs to the measured value: a delta may go either way.
+                let signed = i >= 1
+                    && matches!(chars[i - 1], '-' | '+')
+                    && (i == 1 || !is_word(chars[i - 2]));
+                if signed {
+                    masked.pop();
+                }
                 masked.push('#');
                 masked.extend(&chars[end..end + gap]);
                 masked.push_str(unit);
@@ -306,6 +313,10 @@ mod tests {
             "hand-off #µs, #x slower, #%\n"
         );
         assert_eq!(normalise("181,223 msg/s over 2 ms"), "# msg/s over # ms\n");
+        assert_eq!(
+            normalise("delta -1.5 MiB, +3 KiB, 10-20 ms"),
+            "delta # MiB, # KiB, 10-# ms\n"
+        );
     }
 
     #[test]
