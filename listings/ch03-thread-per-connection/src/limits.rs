@@ -5,10 +5,12 @@ use std::io;
 
 use crate::procfs;
 
+/// The type `getrlimit` takes a resource as (it differs between C libraries).
 #[cfg(target_env = "gnu")]
-type Resource = libc::__rlimit_resource_t;
+pub type Resource = libc::__rlimit_resource_t;
+/// The type `getrlimit` takes a resource as (it differs between C libraries).
 #[cfg(not(target_env = "gnu"))]
-type Resource = libc::c_int;
+pub type Resource = libc::c_int;
 
 /// A soft and a hard limit; `None` means unlimited.
 #[derive(Clone, Copy, Debug)]
@@ -17,7 +19,8 @@ pub struct Limit {
     pub hard: Option<u64>,
 }
 
-fn get(resource: Resource) -> io::Result<libc::rlimit> {
+/// `getrlimit(2)`: the soft (`rlim_cur`) and hard (`rlim_max`) limit.
+pub fn get_rlimit(resource: Resource) -> io::Result<libc::rlimit> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -29,7 +32,8 @@ fn get(resource: Resource) -> io::Result<libc::rlimit> {
     Ok(limit)
 }
 
-fn set(resource: Resource, limit: libc::rlimit) -> io::Result<()> {
+/// `setrlimit(2)`.
+pub fn set_rlimit(resource: Resource, limit: libc::rlimit) -> io::Result<()> {
     // SAFETY: `limit` is a valid `rlimit` that the call only reads.
     if unsafe { libc::setrlimit(resource, &limit) } == -1 {
         return Err(io::Error::last_os_error());
@@ -43,7 +47,7 @@ fn finite(value: libc::rlim_t) -> Option<u64> {
 
 /// `ulimit -n`: the descriptor limit.
 pub fn fd_limit() -> io::Result<Limit> {
-    let limit = get(libc::RLIMIT_NOFILE)?;
+    let limit = get_rlimit(libc::RLIMIT_NOFILE)?;
     Ok(Limit {
         soft: finite(limit.rlim_cur),
         hard: finite(limit.rlim_max),
@@ -52,7 +56,7 @@ pub fn fd_limit() -> io::Result<Limit> {
 
 /// `ulimit -u`: the limit on processes (threads count too) of this user.
 pub fn process_limit() -> io::Result<Limit> {
-    let limit = get(libc::RLIMIT_NPROC)?;
+    let limit = get_rlimit(libc::RLIMIT_NPROC)?;
     Ok(Limit {
         soft: finite(limit.rlim_cur),
         hard: finite(limit.rlim_max),
@@ -64,18 +68,18 @@ pub fn process_limit() -> io::Result<Limit> {
 /// the soft limit is often far lower than what the process may use.
 /// Returns the new soft limit.
 pub fn raise_fd_limit() -> io::Result<u64> {
-    let mut limit = get(libc::RLIMIT_NOFILE)?;
+    let mut limit = get_rlimit(libc::RLIMIT_NOFILE)?;
     limit.rlim_cur = limit.rlim_max;
-    set(libc::RLIMIT_NOFILE, limit)?;
+    set_rlimit(libc::RLIMIT_NOFILE, limit)?;
     Ok(limit.rlim_cur)
 }
 // ANCHOR_END: raise_fd_limit
 
 /// Lowers the soft descriptor limit to `max`, like `ulimit -Sn max`.
 pub fn lower_fd_limit(max: u64) -> io::Result<()> {
-    let mut limit = get(libc::RLIMIT_NOFILE)?;
+    let mut limit = get_rlimit(libc::RLIMIT_NOFILE)?;
     limit.rlim_cur = max;
-    set(libc::RLIMIT_NOFILE, limit)
+    set_rlimit(libc::RLIMIT_NOFILE, limit)
 }
 
 /// The room `RLIMIT_AS` leaves for one more connection thread beyond its
@@ -104,9 +108,9 @@ pub fn limit_threads_by_address_space(threads: u64, stack_size: u64) -> io::Resu
     // Half a stack of slack for the heap to grow: enough for the small
     // allocations a connection makes, too little for one more stack.
     let max = in_use + threads * per_thread + stack_size / 2;
-    let mut limit = get(libc::RLIMIT_AS)?;
+    let mut limit = get_rlimit(libc::RLIMIT_AS)?;
     limit.rlim_cur = max;
-    set(libc::RLIMIT_AS, limit)?;
+    set_rlimit(libc::RLIMIT_AS, limit)?;
     Ok(max)
 }
 // ANCHOR_END: limit_threads

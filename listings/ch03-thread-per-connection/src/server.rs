@@ -56,6 +56,7 @@ pub fn spawn_connection(stream: TcpStream, peer: SocketAddr, open: &Arc<AtomicU6
 }
 // ANCHOR_END: spawn_connection
 
+// ANCHOR: open_connection
 /// One open connection in a shared count, for as long as it lives.
 struct OpenConnection(Arc<AtomicU64>);
 
@@ -71,6 +72,7 @@ impl Drop for OpenConnection {
         self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
+// ANCHOR_END: open_connection
 
 // ANCHOR: serve
 /// Serves every connection on its own thread until `stop` is set, refusing
