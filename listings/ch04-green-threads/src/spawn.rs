@@ -94,8 +94,10 @@ impl<T> JoinHandle<T> {
             yield_now();
         }
     }
-    // ANCHOR_END: join
+}
+// ANCHOR_END: join
 
+impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         self.result.borrow().is_some()
     }

@@ -9,12 +9,18 @@ pub struct Table<T> {
     free: Vec<usize>,
 }
 
-impl<T> Table<T> {
-    pub fn new() -> Table<T> {
+impl<T> Default for Table<T> {
+    fn default() -> Table<T> {
         Table {
             slots: Vec::new(),
             free: Vec::new(),
         }
+    }
+}
+
+impl<T> Table<T> {
+    pub fn new() -> Table<T> {
+        Table::default()
     }
 
     /// Stores `entry` and returns its id. Ids of removed entries are
