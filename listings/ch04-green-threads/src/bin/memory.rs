@@ -22,17 +22,17 @@ impl Growth {
         let per = |kib: f64| kib / count as f64;
         println!("{label}");
         println!(
-            "  VmSize +{:.1} MiB, {:.1} KiB per thread (address space reserved)",
+            "  VmSize {:+.1} MiB, {:.1} KiB per thread (address space reserved)",
             size_kib / 1024.0,
             per(size_kib)
         );
         println!(
-            "  VmRSS  +{:.1} MiB, {:.1} KiB per thread (pages in RAM)",
+            "  VmRSS  {:+.1} MiB, {:.1} KiB per thread (pages in RAM)",
             rss_kib / 1024.0,
             per(rss_kib)
         );
         println!(
-            "  KernelStack +{:.1} MiB, {:.1} KiB per thread (kernel memory, whole machine)",
+            "  KernelStack {:+.1} MiB, {:.1} KiB per thread (kernel memory, whole machine)",
             self.kernel_stacks_kib as f64 / 1024.0,
             per(self.kernel_stacks_kib as f64)
         );
@@ -113,10 +113,36 @@ fn park_os_threads(count: usize, stack_size: Option<usize>) -> Growth {
 }
 // ANCHOR_END: os
 
+/// glibc gives each of the first threads that allocate at the same time a
+/// malloc arena of its own, reserving 64 MiB of address space apiece, up to
+/// eight per CPU. Paying for them here keeps them out of the measurement.
+fn warm_up_malloc_arenas(threads: usize) {
+    let all_allocated = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let all_allocated = Arc::clone(&all_allocated);
+            std::thread::spawn(move || {
+                let allocation = black_box(Box::new([0u8; 64]));
+                all_allocated.wait();
+                drop(allocation);
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.join().expect("warm-up thread panicked");
+    }
+}
+
 fn main() {
     let count: usize = arg("--threads", 10_000);
     let stack_kib: usize = arg("--stack-kib", 64);
     println!("{}", machine_line());
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    warm_up_malloc_arenas(8 * cpus + 1);
+    println!(
+        "warm-up: {} OS threads allocated at once (glibc's malloc arenas)",
+        8 * cpus + 1
+    );
     println!("{count} threads parked at once");
     park_green_threads(count, stack_kib * 1024)
         .print(&format!("green threads, {stack_kib} KiB stacks:"), count);
