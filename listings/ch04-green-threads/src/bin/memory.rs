@@ -139,10 +139,7 @@ fn main() {
     println!("{}", machine_line());
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     warm_up_malloc_arenas(8 * cpus + 1);
-    println!(
-        "warm-up: {} OS threads allocated at once (glibc's malloc arenas)",
-        8 * cpus + 1
-    );
+    println!("warm-up: glibc's malloc arenas are reserved before we measure");
     println!("{count} threads parked at once");
     park_green_threads(count, stack_kib * 1024)
         .print(&format!("green threads, {stack_kib} KiB stacks:"), count);
