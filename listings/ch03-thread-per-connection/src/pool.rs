@@ -50,11 +50,7 @@ pub struct Workers(Vec<JoinHandle<()>>);
 
 impl Workers {
     /// Starts `count` threads that serve connections from `receiver`.
-    pub fn spawn<F>(
-        count: usize,
-        receiver: Receiver<TcpStream>,
-        handler: F,
-    ) -> io::Result<Self>
+    pub fn spawn<F>(count: usize, receiver: Receiver<TcpStream>, handler: F) -> io::Result<Self>
     where
         F: Fn(TcpStream) + Send + Sync + 'static,
     {

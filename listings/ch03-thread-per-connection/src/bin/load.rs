@@ -48,7 +48,11 @@ fn main() -> ExitCode {
     };
     println!(
         "load: {} connections × {} messages of {} bytes to {}, {} client threads",
-        config.connections, config.messages, config.message_size, config.addr, config.threads
+        config.connections,
+        config.messages,
+        config.message_size,
+        config.addr,
+        config.threads.clamp(1, config.connections.max(1))
     );
     if !config.hold.is_zero() {
         println!(
