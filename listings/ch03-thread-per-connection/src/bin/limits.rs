@@ -55,7 +55,7 @@ impl Client {
     /// Reads an echo that was held up earlier.
     fn late_echo(&mut self) -> io::Result<()> {
         self.stream.set_read_timeout(Some(PATIENCE))?;
-        ch03_thread_per_connection::client::read_echo(&mut self.stream, b"hello")?;
+        read_echo(&mut self.stream, b"hello")?;
         println!("  client {}: echoed at last", self.number);
         Ok(())
     }
