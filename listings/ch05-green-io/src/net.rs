@@ -35,6 +35,7 @@ fn retry_when_ready<R>(
 }
 // ANCHOR_END: would_block
 
+// ANCHOR: registered
 /// A registered non-blocking socket; deregistered when dropped.
 struct Registered<S: AsRawFd> {
     socket: S,
@@ -58,6 +59,7 @@ impl<S: AsRawFd> Drop for Registered<S> {
         let _ = netpoll::deregister(self.fd());
     }
 }
+// ANCHOR_END: registered
 
 // ANCHOR: listener
 pub struct TcpListener {

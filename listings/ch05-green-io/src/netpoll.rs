@@ -16,6 +16,7 @@ pub enum Interest {
     Write,
 }
 
+// ANCHOR: waiters
 /// At most one reader and one writer wait on a socket at a time.
 #[derive(Default)]
 struct Waiters {
@@ -36,10 +37,11 @@ pub struct NetPoll {
     poller: Poller,
     events: Events,
     sockets: HashMap<RawFd, Waiters>,
+    /// How many readers and writers wait, over all sockets.
     parked: usize,
 }
+// ANCHOR_END: waiters
 
-// ANCHOR: netpoll
 impl NetPoll {
     pub fn new() -> io::Result<NetPoll> {
         Ok(NetPoll {
@@ -66,6 +68,7 @@ impl NetPoll {
         self.poller.delete(fd)
     }
 
+    // ANCHOR: wait_for
     /// Remembers that `token` waits until `fd` is ready for `interest`.
     pub fn wait_for(&mut self, fd: RawFd, interest: Interest, token: WakeToken) {
         let waiters = self
@@ -93,7 +96,9 @@ impl NetPoll {
     pub fn has_waiters(&self) -> bool {
         self.parked > 0
     }
+    // ANCHOR_END: wait_for
 
+    // ANCHOR: poll
     /// Polls once and appends the tokens of every green thread whose socket
     /// became ready to `ready`.
     pub fn poll(
@@ -119,8 +124,8 @@ impl NetPoll {
         }
         Ok(())
     }
+    // ANCHOR_END: poll
 }
-// ANCHOR_END: netpoll
 
 // ANCHOR: park_on
 /// Parks the running green thread until `fd` may be ready for `interest`,

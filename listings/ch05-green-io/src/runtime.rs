@@ -86,6 +86,7 @@ pub fn run_with<T: 'static>(
     let _installed = Installed::new(Box::new(policy));
     let main = crate::spawn(main);
     let mut round = Vec::new();
+    // ANCHOR: round
     loop {
         // A round: every thread that is ready now runs once. Threads that
         // yield, spawn or wake during the round run in the next one.
@@ -102,6 +103,7 @@ pub fn run_with<T: 'static>(
             resume(id);
         }
     }
+    // ANCHOR_END: round
     match main.join() {
         Ok(value) => value,
         Err(panic) => std::panic::resume_unwind(panic),

@@ -103,8 +103,10 @@ impl<T> JoinHandle<T> {
             park();
         }
     }
-    // ANCHOR_END: join
+}
+// ANCHOR_END: join
 
+impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         self.result.borrow().is_some()
     }

@@ -11,16 +11,16 @@ pub struct Table<T> {
 
 impl<T> Default for Table<T> {
     fn default() -> Table<T> {
-        Table::new()
+        Table {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
     }
 }
 
 impl<T> Table<T> {
     pub fn new() -> Table<T> {
-        Table {
-            slots: Vec::new(),
-            free: Vec::new(),
-        }
+        Table::default()
     }
 
     /// Stores `entry` and returns its id. Ids of removed entries are

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::runtime::{WakeToken, current_token, park, with_timers};
 
+// ANCHOR: timers
 #[derive(Default)]
 pub struct Timers {
     deadlines: BinaryHeap<Reverse<(Instant, WakeToken)>>,
@@ -36,6 +37,7 @@ impl Timers {
         }
     }
 }
+// ANCHOR_END: timers
 
 // ANCHOR: sleep
 /// Parks the running green thread for at least `duration`; the other green

@@ -3,8 +3,9 @@
 //! Registers the ABI calls callee-saved: x19–x28, the frame pointer x29,
 //! sp, and the low 64 bits (d8–d15) of v8–v15. The link register x30 holds
 //! our return address, so it is saved too. We also keep FPCR (rounding mode
-//! and friends), which the ABI expects a function not to change behind its
-//! caller's back. Everything else the compiler assumes a call clobbers.
+//! and friends): the kernel keeps one per OS thread, and each green thread
+//! gets its own in the same way. Everything else the compiler assumes a
+//! call clobbers.
 
 use super::{Context, Entry};
 use std::arch::naked_asm;
