@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use ch03_thread_per_connection::child::ServerProcess;
 use ch03_thread_per_connection::client::{
-    PATIENCE, closed_by_peer, connect, round_trip, timed_out,
+    PATIENCE, closed_by_peer, connect, read_echo, round_trip, timed_out,
 };
 use ch03_thread_per_connection::launch::{self, ServerOptions};
 use ch03_thread_per_connection::{limits, machine};
