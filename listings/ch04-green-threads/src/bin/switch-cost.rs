@@ -89,6 +89,25 @@ fn pin_to(cpu: usize) {
     assert_eq!(result, 0, "cannot pin to CPU {cpu}");
 }
 
+/// The CPUs this process may run on, in order.
+fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set for the kernel to fill.
+    let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `set` is a valid, writable cpu_set_t of the size we pass.
+    let result = unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) };
+    assert_eq!(result, 0, "sched_getaffinity failed");
+    let is_allowed = |cpu: usize| {
+        // SAFETY: CPU_ISSET only reads the set, in bounds for any CPU below
+        // CPU_SETSIZE.
+        unsafe { libc::CPU_ISSET(cpu, &set) }
+    };
+    let cpus: Vec<usize> = (0..libc::CPU_SETSIZE as usize)
+        .filter(|&cpu| is_allowed(cpu))
+        .collect();
+    assert!(!cpus.is_empty(), "no CPU to run on");
+    cpus
+}
+
 /// Time for two OS threads to pass one byte back and forth through two
 /// pipes `rounds` times: each pass wakes the other thread.
 fn os_handoffs(rounds: u64, cpu_a: usize, cpu_b: usize) -> Duration {
@@ -136,16 +155,19 @@ fn main() {
 
     let bare = median((0..REPEATS).map(|_| bare_switches(green_rounds)).collect());
     let bare_ns = nanos_per(bare, 2 * green_rounds);
-    println!("bare context switch:               {bare_ns:>8.1} ns per switch");
+    println!("{:<28}{bare_ns:.1} ns per switch", "bare context switch:");
 
     let green = median((0..REPEATS).map(|_| green_handoffs(green_rounds)).collect());
     let green_ns = nanos_per(green, 2 * green_rounds);
-    println!("green threads, yield_now:          {green_ns:>8.1} ns per hand-off");
+    println!(
+        "{:<28}{green_ns:.1} ns per hand-off",
+        "green threads, yield_now:"
+    );
 
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut placements = vec![("same CPU", 0, 0)];
-    if cpus > 1 {
-        placements.push(("two CPUs", 0, 1));
+    let cpus = allowed_cpus();
+    let mut placements = vec![("same CPU", cpus[0], cpus[0])];
+    if let Some(&second) = cpus.get(1) {
+        placements.push(("two CPUs", cpus[0], second));
     }
     for (label, cpu_a, cpu_b) in placements {
         let os = median(
@@ -155,8 +177,7 @@ fn main() {
         );
         let os_ns = nanos_per(os, 2 * os_rounds);
         let ratio = os_ns / green_ns;
-        println!(
-            "OS threads, pipe, {label}:          {os_ns:>8.1} ns per hand-off ({ratio:.0}× a green hand-off)"
-        );
+        let label = format!("OS threads, pipe, {label}:");
+        println!("{label:<28}{os_ns:.1} ns per hand-off ({ratio:.0}× a green hand-off)");
     }
 }
