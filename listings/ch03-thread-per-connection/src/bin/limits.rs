@@ -14,6 +14,7 @@
 
 use std::io;
 use std::net::TcpStream;
+use std::os::unix::process::ExitStatusExt;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -176,7 +177,12 @@ fn out_of_memory_maps() -> io::Result<()> {
     // The exact count depends on the maps the server had at the start.
     let thousands = clients.len() / 1000 * 1000;
     println!("  more than {thousands} connections echoed, then one was closed");
-    println!("  server process: {}", server.wait_for_exit(PATIENCE)?);
+    let status = server.wait_for_exit(PATIENCE)?;
+    // Not `{status}`: it adds "(core dumped)" where `ulimit -c` keeps cores.
+    match status.signal() {
+        Some(libc::SIGABRT) => println!("  server process: aborted (SIGABRT)"),
+        _ => println!("  server process: {status}"),
+    }
     // The panic message names a thread id and a source line; show the rest.
     for line in server.stop() {
         if line.starts_with("failed to") || line.starts_with("fatal runtime error") {
