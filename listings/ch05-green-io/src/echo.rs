@@ -33,6 +33,9 @@ pub fn serve(listener: &TcpListener) -> io::Result<()> {
 }
 
 fn handle(stream: TcpStream) {
+    // Send each echo at once, as chapter 3 does: with Nagle's algorithm a
+    // small write may wait for the previous one to be acknowledged.
+    let _ = stream.set_nodelay(true);
     if let Err(e) = echo(&stream)
         && !peer_went_away(&e)
     {

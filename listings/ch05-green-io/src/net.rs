@@ -112,6 +112,10 @@ impl TcpStream {
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
         self.inner.socket.peer_addr()
     }
+
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.inner.socket.set_nodelay(nodelay)
+    }
 }
 
 impl Read for &TcpStream {
