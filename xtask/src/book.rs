@@ -13,6 +13,7 @@ const LIMIT: Duration = Duration::from_secs(300);
 /// mdBook or a preprocessor prints (a missing include, a bad anchor, a quiz
 /// that does not parse) fails the build.
 pub fn build(root: &Path) -> Result<usize, Fail> {
+    quiz_ids(root)?;
     let out = root.join("book");
     if out.exists() {
         std::fs::remove_dir_all(&out)
@@ -42,6 +43,37 @@ pub fn build(root: &Path) -> Result<usize, Fail> {
     missing_anchors(root)?;
     empty_blocks(&out.join("markdown"))?;
     unexpanded_directives(&out.join("html"))
+}
+
+/// mdbook-quiz gives a question without an `id` one, by rewriting the quiz
+/// file during the build. The ids key the answers a reader's browser keeps,
+/// so they are assigned once and committed; a build must not change tracked
+/// files.
+fn quiz_ids(root: &Path) -> Result<(), Fail> {
+    let mut problems = Vec::new();
+    for quiz in crate::files_with_extension(&root.join("chapters/quizzes"), "toml")? {
+        let text = std::fs::read_to_string(&quiz).unwrap_or_default();
+        let questions = text
+            .lines()
+            .filter(|line| line.trim() == "[[questions]]")
+            .count();
+        let ids = text
+            .lines()
+            .filter(|line| line.trim_start().starts_with("id = "))
+            .count();
+        if ids < questions {
+            problems.push(format!(
+                "{}: {} of {questions} questions have no id; `mdbook build` adds them: commit the file after it",
+                quiz.strip_prefix(root).unwrap_or(&quiz).display(),
+                questions - ids
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail::list("quiz questions without ids", problems))
+    }
 }
 
 /// Every anchor an include names must be marked in its file: mdBook 0.5
