@@ -34,3 +34,18 @@ pub fn raise_fd_limit() -> io::Result<u64> {
     cvt(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) })?;
     Ok(limit.rlim_cur)
 }
+
+/// Lowers the soft limit on open descriptors to `max`, so that a test can
+/// run a server out of descriptors on purpose.
+pub fn lower_fd_limit(max: u64) -> io::Result<()> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid rlimit for the kernel to fill in.
+    cvt(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) })?;
+    limit.rlim_cur = max.min(limit.rlim_max);
+    // SAFETY: `limit` is a valid rlimit that the kernel only reads.
+    cvt(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) })?;
+    Ok(())
+}

@@ -14,9 +14,15 @@ use crate::runtime::run;
 /// What a measuring binary passes to a child copy of itself to make it serve.
 const SERVE_FLAG: &str = "--serve-echo";
 
-/// Raises the descriptor limit, binds, prints `listening on ADDR`, serves.
-pub fn serve(addr: &str) -> io::Result<()> {
-    measure::raise_fd_limit()?;
+/// Sets the descriptor limit (`None`: raise it to the hard limit), binds,
+/// prints `listening on ADDR`, and serves.
+pub fn serve(addr: &str, max_fds: Option<u64>) -> io::Result<()> {
+    match max_fds {
+        Some(max) => measure::lower_fd_limit(max)?,
+        None => {
+            measure::raise_fd_limit()?;
+        }
+    }
     let addr = addr.to_string();
     run(move || {
         let listener = TcpListener::bind(addr)?;
@@ -29,7 +35,7 @@ pub fn serve(addr: &str) -> io::Result<()> {
 /// For measuring binaries: if started with the serve flag, be the server.
 pub fn serve_if_asked() -> Option<io::Result<()>> {
     let mut args = std::env::args().skip(1);
-    (args.next().as_deref() == Some(SERVE_FLAG)).then(|| serve("127.0.0.1:0"))
+    (args.next().as_deref() == Some(SERVE_FLAG)).then(|| serve("127.0.0.1:0", None))
 }
 
 /// A child copy of the current binary serving echo; killed when dropped.
@@ -39,9 +45,16 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
+    /// Starts a child copy of the current binary as the server.
     pub fn start() -> io::Result<ServerProcess> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .arg(SERVE_FLAG)
+        let mut command = Command::new(std::env::current_exe()?);
+        command.arg(SERVE_FLAG);
+        ServerProcess::spawn(command)
+    }
+
+    /// Starts `command`, which must print `listening on ADDR` first.
+    pub fn spawn(mut command: Command) -> io::Result<ServerProcess> {
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()?;
