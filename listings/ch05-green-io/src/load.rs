@@ -218,8 +218,8 @@ fn exchange(config: &LoadConfig, conns: &mut [Option<Conn>], tally: &Tally) {
 }
 
 fn round_trip(stream: &mut TcpStream, sent: &[u8], received: &mut [u8]) -> io::Result<()> {
-    stream.write_all(sent)?;
-    stream.read_exact(received)?;
+    stream.write_all(sent).map_err(name_timeout)?;
+    stream.read_exact(received).map_err(name_timeout)?;
     if sent != received {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,
@@ -227,6 +227,17 @@ fn round_trip(stream: &mut TcpStream, sent: &[u8], received: &mut [u8]) -> io::R
         ));
     }
     Ok(())
+}
+
+/// A socket timeout shows up as `WouldBlock` ("Resource temporarily
+/// unavailable"); say what it means.
+fn name_timeout(e: io::Error) -> io::Error {
+    match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            io::Error::new(io::ErrorKind::TimedOut, "timed out")
+        }
+        _ => e,
+    }
 }
 
 /// Message bytes that differ between connections and rounds, so an echo sent
