@@ -70,15 +70,22 @@ impl NetPoll {
 
     // ANCHOR: wait_for
     /// Remembers that `token` waits until `fd` is ready for `interest`.
+    ///
+    /// # Panics
+    /// If another green thread already waits for the same thing: one of the
+    /// two would never be woken. (Go serialises such readers with a lock.)
     pub fn wait_for(&mut self, fd: RawFd, interest: Interest, token: WakeToken) {
         let waiters = self
             .sockets
             .get_mut(&fd)
             .expect("socket registered with the netpoller");
         let slot = waiters.slot(interest);
-        if slot.replace(token).is_none() {
-            self.parked += 1;
-        }
+        assert!(
+            slot.is_none(),
+            "two green threads wait for {interest:?} on one socket at once"
+        );
+        *slot = Some(token);
+        self.parked += 1;
     }
 
     /// Forgets `token`'s wait (its deadline passed first), if it is still there.

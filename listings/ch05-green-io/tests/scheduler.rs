@@ -1,6 +1,7 @@
 //! The scheduler on its own: spawn, yield, join, park and wake, deadlock.
 
 use std::cell::RefCell;
+use std::io::Read;
 use std::rc::Rc;
 
 use ch05_green_io::{current_token, park, run, spawn, wake, yield_now};
@@ -72,4 +73,35 @@ fn a_parked_thread_runs_again_only_when_woken() {
 #[should_panic(expected = "deadlock")]
 fn parking_with_nothing_to_wake_us_is_reported_as_deadlock() {
     run(park);
+}
+
+#[test]
+fn two_green_threads_may_not_wait_to_read_one_socket() {
+    use ch05_green_io::net::TcpStream;
+    use std::net;
+
+    let listener = net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let peer = net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+    let (socket, _) = listener.accept().expect("accept");
+    let second_reader_panicked = run(move || {
+        let stream = Rc::new(TcpStream::from_std(socket).expect("green socket"));
+        let first = {
+            let stream = Rc::clone(&stream);
+            spawn(move || {
+                let _ = (&*stream).read(&mut [0; 1]);
+            })
+        };
+        yield_now(); // the first reader parks
+        let second = {
+            let stream = Rc::clone(&stream);
+            spawn(move || {
+                let _ = (&*stream).read(&mut [0; 1]);
+            })
+        };
+        let panicked = second.join().is_err();
+        drop(peer); // end of file: the first reader returns
+        first.join().expect("first reader");
+        panicked
+    });
+    assert!(second_reader_panicked);
 }
