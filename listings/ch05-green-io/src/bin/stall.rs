@@ -22,8 +22,7 @@ fn main() -> io::Result<()> {
     };
     println!("{}", machine_line());
     println!(
-        "{TICKERS} green threads yield in a loop; 1 green thread reads a socket \
-         whose peer writes after {} ms",
+        "{TICKERS} tickers yield in a loop; 1 reader waits for a message sent after {} ms",
         DELAY.as_millis()
     );
     let stall = measure(read_with, TICKERS, DELAY)?;
