@@ -8,7 +8,7 @@
 //! New: [`poller`] (epoll), [`netpoll`] (which thread waits for which
 //! socket), [`timer`] (deadlines), [`net`] (green sockets), [`echo`] (the
 //! server), [`stall`] (the experiment that motivates it all).
-//! For the measurements: [`server`] (the server as a child process),
+//! For the measurements and the diagram: [`trace`], [`server`] (the server as a child process),
 //! [`load`] and [`procfs`] (copied from chapter 3), [`measure`]; and
 //! [`sys`].
 //!
@@ -38,6 +38,7 @@ pub mod stall;
 pub mod sys;
 pub mod table;
 pub mod timer;
+pub mod trace;
 pub mod valgrind;
 
 pub use policy::{Policy, RoundRobin, ThreadId};

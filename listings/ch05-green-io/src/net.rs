@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use crate::netpoll::{self, Interest};
 use crate::sys::cvt;
+use crate::trace;
 
 // ANCHOR: would_block
 /// Runs `op` until it stops failing with `EAGAIN`/`EWOULDBLOCK`, parking the
@@ -86,7 +87,7 @@ impl TcpListener {
 
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
         let (stream, peer) = retry_when_ready(self.inner.fd(), Interest::Read, None, || {
-            self.inner.socket.accept()
+            trace::io("accept", self.inner.socket.accept())
         })?;
         Ok((TcpStream::from_std(stream)?, peer))
     }
@@ -122,7 +123,7 @@ impl Read for &TcpStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let deadline = self.read_timeout.get().map(|t| Instant::now() + t);
         retry_when_ready(self.inner.fd(), Interest::Read, deadline, || {
-            (&self.inner.socket).read(buf)
+            trace::io("read", (&self.inner.socket).read(buf))
         })
     }
 }
@@ -132,7 +133,7 @@ impl Write for &TcpStream {
     /// away gives `EPIPE`, never a `SIGPIPE` that would kill the process.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         retry_when_ready(self.inner.fd(), Interest::Write, None, || {
-            (&self.inner.socket).write(buf)
+            trace::io("write", (&self.inner.socket).write(buf))
         })
     }
 

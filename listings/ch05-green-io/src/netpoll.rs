@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::poller::{Events, Poller};
 use crate::runtime::{WakeToken, current_token, park, with_netpoll, with_timers};
+use crate::trace;
 
 /// What a parked green thread waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -114,6 +115,7 @@ impl NetPoll {
         ready: &mut Vec<WakeToken>,
     ) -> io::Result<()> {
         self.poller.wait(&mut self.events, timeout)?;
+        trace::record(|| trace_poll(timeout, &self.events));
         for event in self.events.iter() {
             let Some(waiters) = self.sockets.get_mut(&(event.token as RawFd)) else {
                 continue;
@@ -124,6 +126,7 @@ impl NetPoll {
             ];
             for (is_ready, slot) in woken {
                 if let Some(token) = slot.take_if(|_| is_ready) {
+                    trace::record(|| format!("N-->>S: wake {}", trace::name(token.thread())));
                     ready.push(token);
                     self.parked -= 1;
                 }
@@ -141,6 +144,8 @@ impl NetPoll {
 /// `EAGAIN` is not reported again.
 pub fn park_on(fd: RawFd, interest: Interest, deadline: Option<Instant>) {
     let token = current_token();
+    let me = trace::name(token.thread());
+    trace::record(|| format!("{me}->>N: wait for {interest:?}\n{me}->>S: park"));
     with_netpoll(|netpoll| netpoll.wait_for(fd, interest, token)).expect("inside green::run");
     if let Some(deadline) = deadline {
         with_timers(|timers| timers.add(deadline, token));
@@ -162,4 +167,28 @@ pub fn register(fd: RawFd) -> io::Result<()> {
 /// Deregisters a socket; does nothing once `run` has returned.
 pub fn deregister(fd: RawFd) -> io::Result<()> {
     with_netpoll(|netpoll| netpoll.deregister(fd)).unwrap_or(Ok(()))
+}
+
+/// The `epoll_wait` call and what it returned, for the trace.
+fn trace_poll(timeout: Option<Duration>, events: &Events) -> String {
+    let timeout = match timeout {
+        None => "no timeout".to_string(),
+        Some(t) => format!("timeout {} ms", t.as_millis()),
+    };
+    let ready: Vec<String> = events
+        .iter()
+        .map(|event| match (event.readable, event.writable) {
+            (true, true) => "socket readable and writable",
+            (true, false) => "socket readable",
+            (false, true) => "socket writable",
+            (false, false) => "socket event",
+        })
+        .map(String::from)
+        .collect();
+    let ready = if ready.is_empty() {
+        "nothing ready".to_string()
+    } else {
+        ready.join("; ")
+    };
+    format!("N->>K: epoll_wait, {timeout}\nK-->>N: {ready}")
 }

@@ -15,6 +15,7 @@ use crate::policy::{Policy, RoundRobin, ThreadId};
 use crate::stack::Stack;
 use crate::table::Table;
 use crate::timer::Timers;
+use crate::trace;
 use std::cell::RefCell;
 use std::io;
 use std::time::{Duration, Instant};
@@ -88,18 +89,30 @@ pub fn run_with<T: 'static>(
     let mut round = Vec::new();
     // ANCHOR: round
     loop {
-        // A round: every thread that is ready now runs once. Threads that
-        // yield, spawn or wake during the round run in the next one.
+        // Between rounds: look at epoll and the timers without waiting, then
+        // take every ready thread. Only if none is ready, wait until one is.
         let all_finished = with_scheduler(|s| {
-            while let Some(id) = s.policy.pop() {
-                round.push(id);
+            let mut may_block = false;
+            loop {
+                if s.poll(may_block) {
+                    return true;
+                }
+                while let Some(id) = s.policy.pop() {
+                    round.push(id);
+                }
+                if !round.is_empty() {
+                    return false;
+                }
+                may_block = true;
             }
-            s.poll(round.is_empty())
         });
         if all_finished {
             break;
         }
+        // A round: every thread that was ready runs once. Threads that
+        // yield, spawn or wake during the round run in the next one.
         for id in round.drain(..) {
+            trace::record(|| format!("S->>{}: resume", trace::name(id)));
             resume(id);
         }
     }
@@ -202,6 +215,18 @@ fn suspend(prepare: impl FnOnce(&mut Scheduler, ThreadId)) {
 pub struct WakeToken {
     thread: ThreadId,
     wait: u64,
+}
+
+impl WakeToken {
+    /// The thread this token wakes.
+    pub fn thread(&self) -> ThreadId {
+        self.thread
+    }
+}
+
+/// The running green thread, if any.
+pub fn current_thread() -> Option<ThreadId> {
+    SCHEDULER.with_borrow(|scheduler| scheduler.as_ref().and_then(|s| s.running))
 }
 
 /// The token that wakes the running green thread from its next `park`.
