@@ -19,10 +19,8 @@ const SERVE_FLAG: &str = "--serve-echo";
 pub fn serve(addr: &str, max_fds: Option<u64>) -> io::Result<()> {
     match max_fds {
         Some(max) => measure::lower_fd_limit(max)?,
-        None => {
-            measure::raise_fd_limit()?;
-        }
-    }
+        None => measure::raise_fd_limit()?,
+    };
     let addr = addr.to_string();
     run(move || {
         let listener = TcpListener::bind(addr)?;
