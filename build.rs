@@ -20,7 +20,9 @@ fn main() {
     let mut modules = String::new();
     for page in &pages {
         println!("cargo::rerun-if-changed={}", page.display());
-        let relative = page.strip_prefix(&pages_dir).expect("found below the pages folder");
+        let relative = page
+            .strip_prefix(&pages_dir)
+            .expect("found below the pages folder");
         writeln!(
             modules,
             "#[doc = include_str!({:?})]\npub mod {} {{}}\n",
@@ -34,7 +36,9 @@ fn main() {
 }
 
 fn collect_pages(dir: &Path, pages: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -52,7 +56,17 @@ fn module_name(relative: &Path) -> String {
         .with_extension("")
         .to_string_lossy()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
-    if name.starts_with(|c: char| c.is_ascii_digit()) { format!("page_{name}") } else { name }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("page_{name}")
+    } else {
+        name
+    }
 }
