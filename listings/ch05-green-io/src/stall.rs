@@ -38,8 +38,9 @@ struct Turns {
     longest_wait: Duration,
 }
 
-/// Runs `tickers` green threads that yield in a loop next to one that reads a
-/// socket whose peer (an OS thread: the outside world) writes after `delay`.
+/// Runs `tickers` green threads that yield in a loop next to one that asks a
+/// peer (an OS thread: the outside world) for a message, which the peer sends
+/// `delay` later.
 pub fn measure(read_with: ReadWith, tickers: usize, delay: Duration) -> io::Result<Stall> {
     let (socket, peer) = connected_pair(delay)?;
     let stall = run(move || -> io::Result<Stall> {
@@ -96,20 +97,28 @@ fn ticker(done: Rc<Cell<bool>>) -> impl FnOnce() -> Turns {
 // ANCHOR_END: ticker
 
 // ANCHOR: reader
+/// Asks the peer for its message and waits for the answer.
 fn read_one_message(read_with: ReadWith, socket: net::TcpStream) -> io::Result<Duration> {
     let start = Instant::now();
     let mut buf = [0; 64];
     match read_with {
         // The OS thread sleeps in the kernel; no other green thread can run.
-        ReadWith::Blocking => (&socket).read(&mut buf)?,
+        ReadWith::Blocking => {
+            (&socket).write_all(b"go")?;
+            (&socket).read(&mut buf)?
+        }
         // EAGAIN parks this green thread; the scheduler runs the others.
-        ReadWith::Green => TcpStream::from_std(socket)?.read(&mut buf)?,
+        ReadWith::Green => {
+            let mut socket = TcpStream::from_std(socket)?;
+            socket.write_all(b"go")?;
+            socket.read(&mut buf)?
+        }
     };
     Ok(start.elapsed())
 }
 // ANCHOR_END: reader
 
-/// A connected loopback socket whose peer, an OS thread, writes one message
+/// A connected loopback socket whose peer, an OS thread, answers our `go`
 /// after `delay` and then waits for us to close.
 fn connected_pair(
     delay: Duration,
@@ -119,6 +128,7 @@ fn connected_pair(
     let peer = thread::spawn(move || -> io::Result<()> {
         let mut stream = net::TcpStream::connect(addr)?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        stream.read_exact(&mut [0; 2])?;
         thread::sleep(delay);
         stream.write_all(b"ready")?;
         // Wait for our side to close, so the read never sees an early EOF.

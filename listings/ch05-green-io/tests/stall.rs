@@ -10,7 +10,7 @@ const DELAY: Duration = Duration::from_millis(200);
 #[test]
 fn a_blocking_read_stalls_every_green_thread() {
     let stall = measure(ReadWith::Blocking, 3, DELAY).expect("experiment");
-    assert!(stall.read_took >= DELAY / 2, "{:?}", stall.read_took);
+    assert!(stall.read_took >= DELAY, "{:?}", stall.read_took);
     assert!(
         stall.longest_gap >= DELAY * 3 / 4,
         "{:?}",
@@ -21,7 +21,7 @@ fn a_blocking_read_stalls_every_green_thread() {
 #[test]
 fn a_green_read_parks_only_its_own_thread() {
     let stall = measure(ReadWith::Green, 3, DELAY).expect("experiment");
-    assert!(stall.read_took >= DELAY / 2, "{:?}", stall.read_took);
+    assert!(stall.read_took >= DELAY, "{:?}", stall.read_took);
     // Thousands of turns while the read waited. (Not the longest gap: on a
     // busy machine the OS may stop our whole OS thread for a while.)
     assert!(stall.mean_gap < DELAY / 100, "{:?}", stall.mean_gap);

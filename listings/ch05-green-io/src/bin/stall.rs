@@ -22,7 +22,7 @@ fn main() -> io::Result<()> {
     };
     println!("{}", machine_line());
     println!(
-        "{TICKERS} tickers yield in a loop; 1 reader waits for a message sent after {} ms",
+        "{TICKERS} tickers yield in a loop; 1 reader asks for a message that comes {} ms later",
         DELAY.as_millis()
     );
     let stall = measure(read_with, TICKERS, DELAY)?;
