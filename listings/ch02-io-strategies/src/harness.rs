@@ -55,7 +55,9 @@ pub fn run(way: Way, tasks: usize, pause: Duration) -> io::Result<Report> {
     let delivered = results
         .iter()
         .enumerate()
-        .filter(|(task, result)| matches!(result, Ok(got) if *got == *task as u64))
+        .filter(
+            |(task, result)| matches!(result, Ok(got) if *got == *task as u64),
+        )
         .count();
     Ok(Report {
         way,
@@ -63,7 +65,9 @@ pub fn run(way: Way, tasks: usize, pause: Duration) -> io::Result<Report> {
         waiting_threads: waiting.threads.saturating_sub(start.threads),
         until_waiting: waiting.at - start.at,
         delivery: end.at - waiting.at,
-        resident_growth_kib: waiting.resident_kib.saturating_sub(start.resident_kib),
+        resident_growth_kib: waiting
+            .resident_kib
+            .saturating_sub(start.resident_kib),
         voluntary_switches: end.voluntary_switches - start.voluntary_switches,
         cpu: end.cpu.saturating_sub(start.cpu),
         delivered,

@@ -20,9 +20,13 @@ struct Waiting<T> {
 
 /// Drives every task to completion on the calling thread and returns their
 /// results in the order of `tasks`. One task's error never stops the others.
-pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result<T::Output>> {
+pub fn serve<T: Task>(
+    tasks: Vec<(OwnedFd, T)>,
+    latch: &Latch,
+) -> Vec<io::Result<T::Output>> {
     let count = tasks.len();
-    let mut results: Vec<Option<io::Result<T::Output>>> = (0..count).map(|_| None).collect();
+    let mut results: Vec<Option<io::Result<T::Output>>> =
+        (0..count).map(|_| None).collect();
     // `interest[i]` tells the OS what `waiting[i]` waits for.
     let mut interest = Vec::with_capacity(count);
     let mut waiting = Vec::with_capacity(count);
@@ -46,7 +50,8 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
     while !interest.is_empty() {
         if let Err(e) = wait_for_readiness(&mut interest) {
             for task in &waiting {
-                results[task.index] = Some(Err(io::Error::new(e.kind(), e.to_string())));
+                results[task.index] =
+                    Some(Err(io::Error::new(e.kind(), e.to_string())));
             }
             break;
         }
@@ -65,7 +70,10 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
     }
     results
         .into_iter()
-        .map(|result| result.unwrap_or_else(|| Err(io::Error::other("task never finished"))))
+        .map(|result| {
+            result
+                .unwrap_or_else(|| Err(io::Error::other("task never finished")))
+        })
         .collect()
 }
 // ANCHOR_END: serve
@@ -74,7 +82,8 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
 /// Sleeps until at least one pipe in `interest` is readable (or closed), and
 /// marks which in their `revents`.
 pub fn wait_for_readiness(interest: &mut [libc::pollfd]) -> io::Result<()> {
-    let count = libc::nfds_t::try_from(interest.len()).map_err(io::Error::other)?;
+    let count =
+        libc::nfds_t::try_from(interest.len()).map_err(io::Error::other)?;
     loop {
         // SAFETY: `interest` is a valid, writable array of `count` pollfds;
         // poll writes only their `revents` fields.

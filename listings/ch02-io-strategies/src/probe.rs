@@ -29,7 +29,8 @@ pub fn snapshot() -> io::Result<Snapshot> {
         at: Instant::now(),
         resident_kib: status_field(&status, "VmRSS")?,
         threads: status_field(&status, "Threads")?,
-        voluntary_switches: u64::try_from(usage.ru_nvcsw).map_err(io::Error::other)?,
+        voluntary_switches: u64::try_from(usage.ru_nvcsw)
+            .map_err(io::Error::other)?,
         cpu: duration(usage.ru_utime) + duration(usage.ru_stime),
     })
 }
@@ -40,7 +41,9 @@ fn status_field(status: &str, name: &str) -> io::Result<u64> {
         .lines()
         .filter_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
         .find_map(|value| value.split_whitespace().next()?.parse().ok())
-        .ok_or_else(|| io::Error::other(format!("no {name} in /proc/self/status")))
+        .ok_or_else(|| {
+            io::Error::other(format!("no {name} in /proc/self/status"))
+        })
 }
 
 fn resource_usage() -> io::Result<libc::rusage> {

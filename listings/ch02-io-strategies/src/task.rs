@@ -14,7 +14,10 @@ use crate::message;
 pub trait Task {
     type Output;
 
-    fn on_readable(&mut self, pipe: &mut File) -> Poll<io::Result<Self::Output>>;
+    fn on_readable(
+        &mut self,
+        pipe: &mut File,
+    ) -> Poll<io::Result<Self::Output>>;
 }
 // ANCHOR_END: task_trait
 
@@ -33,9 +36,15 @@ impl MessageReader {
     pub fn read_from(&mut self, pipe: &mut impl Read) -> Poll<io::Result<u64>> {
         while self.filled < message::LEN {
             match pipe.read(&mut self.bytes[self.filled..]) {
-                Ok(0) => return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into())),
+                Ok(0) => {
+                    return Poll::Ready(Err(
+                        io::ErrorKind::UnexpectedEof.into()
+                    ));
+                }
                 Ok(read) => self.filled += read,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Poll::Pending,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Poll::Pending;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Poll::Ready(Err(e)),
             }

@@ -20,7 +20,8 @@ pub fn spawn_waiters(
         .into_iter()
         .map(|reader| {
             let latch = Arc::clone(latch);
-            thread::Builder::new().spawn(move || wait_for_message(reader, &latch))
+            thread::Builder::new()
+                .spawn(move || wait_for_message(reader, &latch))
         })
         .collect()
 }

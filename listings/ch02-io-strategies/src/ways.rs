@@ -38,7 +38,9 @@ impl Way {
 
     pub fn description(self) -> &'static str {
         match self {
-            Way::Threads => "way A: one OS thread per task, each blocked in read",
+            Way::Threads => {
+                "way A: one OS thread per task, each blocked in read"
+            }
             Way::Poll => "way B: one thread asks poll(2) which pipes are ready",
             Way::Epoll => "way C: one thread asks epoll which pipes are ready",
         }
@@ -46,11 +48,18 @@ impl Way {
 
     /// Starts waiting for a message on every pipe of `readers`; each task
     /// (or the loop that holds them all) calls `latch.arrive` once it waits.
-    pub fn start(self, readers: Vec<OwnedFd>, latch: &Arc<Latch>) -> io::Result<Waiters> {
+    pub fn start(
+        self,
+        readers: Vec<OwnedFd>,
+        latch: &Arc<Latch>,
+    ) -> io::Result<Waiters> {
         match self {
-            Way::Threads => threads::spawn_waiters(readers, latch).map(Waiters::ThreadPerTask),
+            Way::Threads => threads::spawn_waiters(readers, latch)
+                .map(Waiters::ThreadPerTask),
             Way::Poll => spawn_loop(readers, latch, poll_loop::serve),
-            Way::Epoll => spawn_loop(readers, latch, solutions::epoll_loop::serve),
+            Way::Epoll => {
+                spawn_loop(readers, latch, solutions::epoll_loop::serve)
+            }
         }
     }
 }
@@ -58,7 +67,11 @@ impl Way {
 type Serve = fn(Vec<(OwnedFd, OneMessage)>, &Latch) -> Vec<io::Result<u64>>;
 
 /// Runs an event loop with one `OneMessage` task per pipe on a new thread.
-fn spawn_loop(readers: Vec<OwnedFd>, latch: &Arc<Latch>, serve: Serve) -> io::Result<Waiters> {
+fn spawn_loop(
+    readers: Vec<OwnedFd>,
+    latch: &Arc<Latch>,
+    serve: Serve,
+) -> io::Result<Waiters> {
     let latch = Arc::clone(latch);
     let tasks = readers
         .into_iter()
@@ -87,7 +100,9 @@ impl Waiters {
     /// Waits for every task and returns what each received, in task order.
     pub fn join(self) -> Vec<io::Result<u64>> {
         match self {
-            Waiters::ThreadPerTask(threads) => threads.into_iter().map(join_thread).collect(),
+            Waiters::ThreadPerTask(threads) => {
+                threads.into_iter().map(join_thread).collect()
+            }
             Waiters::OneLoop(event_loop) => join_thread(event_loop),
         }
     }

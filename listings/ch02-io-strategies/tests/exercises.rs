@@ -15,7 +15,8 @@ use ch02_io_strategies::solutions::two_messages::TwoMessages;
 use ch02_io_strategies::{poll_loop, task::Task};
 use common::{pipes, send, within_deadline};
 
-type Serve = fn(Vec<(OwnedFd, TwoMessages)>, &Latch) -> Vec<io::Result<(u64, u64)>>;
+type Serve =
+    fn(Vec<(OwnedFd, TwoMessages)>, &Latch) -> Vec<io::Result<(u64, u64)>>;
 
 const LOOPS: [(&str, Serve); 2] = [
     ("poll", poll_loop::serve::<TwoMessages>),

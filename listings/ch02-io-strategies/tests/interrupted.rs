@@ -22,7 +22,9 @@ fn install_handler() {
     let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
     action.sa_sigaction = ignore_signal as *const () as libc::sighandler_t;
     // SAFETY: `action` is valid and its handler is async-signal-safe (it does nothing).
-    let installed = unsafe { libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut()) };
+    let installed = unsafe {
+        libc::sigaction(libc::SIGUSR1, &action, std::ptr::null_mut())
+    };
     assert_eq!(installed, 0, "sigaction");
 }
 
@@ -33,7 +35,9 @@ fn event_loops_carry_on_after_eintr() {
         let received = within_deadline(move || {
             let (readers, mut writers) = pipes(2);
             let latch = Arc::new(Latch::new(2));
-            let Waiters::OneLoop(event_loop) = way.start(readers, &latch).expect("start") else {
+            let Waiters::OneLoop(event_loop) =
+                way.start(readers, &latch).expect("start")
+            else {
                 panic!("{way:?} runs one loop");
             };
             latch.wait();
@@ -41,7 +45,9 @@ fn event_loops_carry_on_after_eintr() {
                 // Let the loop fall asleep in its wait, then interrupt it.
                 thread::sleep(Duration::from_millis(20));
                 // SAFETY: the loop thread has not been joined, so its pthread_t is valid.
-                let sent = unsafe { libc::pthread_kill(event_loop.as_pthread_t(), libc::SIGUSR1) };
+                let sent = unsafe {
+                    libc::pthread_kill(event_loop.as_pthread_t(), libc::SIGUSR1)
+                };
                 assert_eq!(sent, 0, "pthread_kill");
             }
             for (task, writer) in writers.iter_mut().enumerate() {
@@ -49,7 +55,8 @@ fn event_loops_carry_on_after_eintr() {
             }
             Waiters::OneLoop(event_loop).join()
         });
-        let received: Vec<u64> = received.into_iter().map(|r| r.expect("message")).collect();
+        let received: Vec<u64> =
+            received.into_iter().map(|r| r.expect("message")).collect();
         assert_eq!(received, [0, 1], "{way:?}");
     }
 }

@@ -23,7 +23,8 @@ fn many_waiters_reports_every_way() {
         .matches("messages delivered:         40 of 40")
         .count();
     assert_eq!(delivered, 3, "{printed}");
-    let loop_threads = printed.matches("threads that wait:          1\n").count();
+    let loop_threads =
+        printed.matches("threads that wait:          1\n").count();
     assert_eq!(loop_threads, 2, "{printed}");
     assert!(
         printed.contains("threads that wait:          40\n"),

@@ -19,7 +19,9 @@ const WAYS: [Way; 3] = [Way::Threads, Way::Poll, Way::Epoll];
 #[test]
 fn every_way_delivers_every_message() {
     for way in WAYS {
-        let report = within_deadline(move || harness::run(way, 100, Duration::ZERO).expect("run"));
+        let report = within_deadline(move || {
+            harness::run(way, 100, Duration::ZERO).expect("run")
+        });
         assert_eq!(report.delivered, 100, "{way:?}");
         assert_eq!(report.tasks, 100, "{way:?}");
     }
@@ -27,7 +29,8 @@ fn every_way_delivers_every_message() {
 
 #[test]
 fn threads_wait_one_per_task_and_a_loop_waits_alone() {
-    for (way, threads) in [(Way::Threads, 20), (Way::Poll, 1), (Way::Epoll, 1)] {
+    for (way, threads) in [(Way::Threads, 20), (Way::Poll, 1), (Way::Epoll, 1)]
+    {
         let started = within_deadline(move || {
             let (readers, writers) = pipes(20);
             let latch = Arc::new(Latch::new(20));
@@ -60,7 +63,8 @@ fn a_message_split_over_two_writes_arrives_whole() {
             }
             waiters.join()
         });
-        let received: Vec<u64> = received.into_iter().map(|r| r.expect("message")).collect();
+        let received: Vec<u64> =
+            received.into_iter().map(|r| r.expect("message")).collect();
         assert_eq!(received, [40, 41, 42], "{way:?}");
     }
 }

@@ -75,7 +75,9 @@ pub fn accept_loop(
                 AcceptFailure::OutOfResources => {
                     // Log once per streak, not once per retry.
                     if starved_since.is_none() {
-                        eprintln!("accept: {e}; backing off, open connections keep being served");
+                        eprintln!(
+                            "accept: {e}; backing off, open connections keep being served"
+                        );
                         starved_since = Some(Instant::now());
                     }
                     thread::sleep(BACKOFF);
@@ -106,13 +108,14 @@ impl ServerHandle {
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
         let thread_stop = Arc::clone(&stop);
-        let thread = thread::Builder::new()
-            .name("accept".into())
-            .spawn(move || {
-                if let Err(e) = serve(&listener, &thread_stop) {
-                    eprintln!("server on {addr} stopped: {e}");
-                }
-            })?;
+        let thread =
+            thread::Builder::new()
+                .name("accept".into())
+                .spawn(move || {
+                    if let Err(e) = serve(&listener, &thread_stop) {
+                        eprintln!("server on {addr} stopped: {e}");
+                    }
+                })?;
         Ok(ServerHandle {
             addr,
             stop,

@@ -9,7 +9,10 @@ pub struct Args {
 
 impl Args {
     /// Parses `args` (without the program name), accepting only `known` flags.
-    pub fn parse(args: impl IntoIterator<Item = String>, known: &[&str]) -> Result<Self, String> {
+    pub fn parse(
+        args: impl IntoIterator<Item = String>,
+        known: &[&str],
+    ) -> Result<Self, String> {
         let mut pairs = Vec::new();
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
@@ -17,9 +20,13 @@ impl Args {
                 .strip_prefix("--")
                 .filter(|name| known.contains(name))
                 .ok_or_else(|| {
-                    format!("unknown argument {flag:?}; flags: --{}", known.join(" --"))
+                    format!(
+                        "unknown argument {flag:?}; flags: --{}",
+                        known.join(" --")
+                    )
                 })?;
-            let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+            let value =
+                args.next().ok_or_else(|| format!("{flag} needs a value"))?;
             pairs.push((name.to_string(), value));
         }
         Ok(Args { pairs })
@@ -45,7 +52,11 @@ impl Args {
     }
 
     /// The value of `--name`, or `default`.
-    pub fn get_or<T: FromStr>(&self, name: &str, default: T) -> Result<T, String> {
+    pub fn get_or<T: FromStr>(
+        &self,
+        name: &str,
+        default: T,
+    ) -> Result<T, String> {
         Ok(self.get(name)?.unwrap_or(default))
     }
 }

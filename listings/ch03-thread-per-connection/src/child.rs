@@ -26,7 +26,10 @@ impl ServerProcess {
     /// [`launch::serve_if_asked`](crate::launch::serve_if_asked)). With
     /// `capture_log`, its standard error is read by [`next_log_line`](Self::next_log_line);
     /// otherwise it goes to ours.
-    pub fn start_self(options: &ServerOptions, capture_log: bool) -> io::Result<Self> {
+    pub fn start_self(
+        options: &ServerOptions,
+        capture_log: bool,
+    ) -> io::Result<Self> {
         let mut command = Command::new(std::env::current_exe()?);
         command.arg(SERVE_FLAG).args(options.to_args());
         Self::start(command, capture_log)
@@ -56,11 +59,15 @@ impl ServerProcess {
         let first = stdout
             .ok_or_else(|| io::Error::other("no stdout"))?
             .recv_timeout(START_TIMEOUT)
-            .map_err(|_| io::Error::other("the server did not say where it listens"))?;
+            .map_err(|_| {
+                io::Error::other("the server did not say where it listens")
+            })?;
         server.addr = first
             .strip_prefix("listening on ")
             .and_then(|addr| addr.parse().ok())
-            .ok_or_else(|| io::Error::other(format!("unexpected first line {first:?}")))?;
+            .ok_or_else(|| {
+                io::Error::other(format!("unexpected first line {first:?}"))
+            })?;
         Ok(server)
     }
 
@@ -80,7 +87,11 @@ impl ServerProcess {
     }
 
     /// Polls until the server has exactly `threads` threads.
-    pub fn wait_for_threads(&self, threads: u64, timeout: Duration) -> io::Result<Status> {
+    pub fn wait_for_threads(
+        &self,
+        threads: u64,
+        timeout: Duration,
+    ) -> io::Result<Status> {
         let deadline = Instant::now() + timeout;
         loop {
             let status = self.status()?;
@@ -90,7 +101,10 @@ impl ServerProcess {
             if Instant::now() >= deadline {
                 return Err(io::Error::new(
                     io::ErrorKind::TimedOut,
-                    format!("server has {} threads, expected {threads}", status.threads),
+                    format!(
+                        "server has {} threads, expected {threads}",
+                        status.threads
+                    ),
                 ));
             }
             thread::sleep(Duration::from_millis(10));
@@ -104,13 +118,20 @@ impl ServerProcess {
             .as_ref()
             .ok_or_else(|| io::Error::other("the log is not captured"))?;
         log.recv_timeout(timeout).map_err(|e| match e {
-            RecvTimeoutError::Timeout => io::Error::new(io::ErrorKind::TimedOut, "no log line"),
-            RecvTimeoutError::Disconnected => io::ErrorKind::UnexpectedEof.into(),
+            RecvTimeoutError::Timeout => {
+                io::Error::new(io::ErrorKind::TimedOut, "no log line")
+            }
+            RecvTimeoutError::Disconnected => {
+                io::ErrorKind::UnexpectedEof.into()
+            }
         })
     }
 
     /// Waits for the server to exit by itself.
-    pub fn wait_for_exit(&mut self, timeout: Duration) -> io::Result<ExitStatus> {
+    pub fn wait_for_exit(
+        &mut self,
+        timeout: Duration,
+    ) -> io::Result<ExitStatus> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait()? {

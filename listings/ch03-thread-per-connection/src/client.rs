@@ -44,6 +44,8 @@ pub fn timed_out(e: &io::Error) -> bool {
 pub fn closed_by_peer(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
+        ErrorKind::UnexpectedEof
+            | ErrorKind::ConnectionReset
+            | ErrorKind::BrokenPipe
     )
 }

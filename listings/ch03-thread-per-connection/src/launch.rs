@@ -90,15 +90,22 @@ pub fn run(options: &ServerOptions) -> io::Result<()> {
         Some(max) => {
             limits::lower_fd_limit(max)?;
             let in_use = procfs::open_fds()?;
-            eprintln!("server: descriptor limit lowered to {max}, {in_use} in use");
+            eprintln!(
+                "server: descriptor limit lowered to {max}, {in_use} in use"
+            );
         }
         None => {
             limits::raise_fd_limit()?;
         }
     }
     if let Some(threads) = options.max_new_threads {
-        limits::limit_threads_by_address_space(threads, server::STACK_SIZE as u64)?;
-        eprintln!("server: address space limited to fit {threads} more thread stacks");
+        limits::limit_threads_by_address_space(
+            threads,
+            server::STACK_SIZE as u64,
+        )?;
+        eprintln!(
+            "server: address space limited to fit {threads} more thread stacks"
+        );
     }
     println!("listening on {}", listener.local_addr()?);
     io::stdout().flush()?;
@@ -115,7 +122,10 @@ pub fn run(options: &ServerOptions) -> io::Result<()> {
 }
 
 /// `main` of a server binary; `workers` as in [`ServerOptions::parse`].
-pub fn main(args: impl IntoIterator<Item = String>, workers: Option<usize>) -> ExitCode {
+pub fn main(
+    args: impl IntoIterator<Item = String>,
+    workers: Option<usize>,
+) -> ExitCode {
     let result = ServerOptions::parse(args, workers)
         .map_err(|usage| io::Error::new(io::ErrorKind::InvalidInput, usage))
         .and_then(|options| run(&options));

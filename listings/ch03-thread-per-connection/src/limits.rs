@@ -94,7 +94,10 @@ pub const PER_THREAD_EXTRA: u64 = 64 << 10;
 /// This stands in for running out of threads: `RLIMIT_NPROC` would be the
 /// natural limit, but the kernel does not enforce it for root. Returns the
 /// new limit in bytes.
-pub fn limit_threads_by_address_space(threads: u64, stack_size: u64) -> io::Result<u64> {
+pub fn limit_threads_by_address_space(
+    threads: u64,
+    stack_size: u64,
+) -> io::Result<u64> {
     // glibc gives threads that call malloc their own arenas, each reserving
     // 64 MiB of address space; that would eat the room meant for stacks.
     #[cfg(target_env = "gnu")]

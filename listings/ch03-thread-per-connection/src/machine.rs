@@ -10,7 +10,8 @@ use crate::procfs;
 /// `machine: x86_64, 2 CPUs, Linux 6.18.44, release build`
 pub fn line() -> String {
     let cpus = thread::available_parallelism().map_or(1, |n| n.get());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .unwrap_or_default();
     // "6.18.44-some-suffix" -> "6.18.44"
     let kernel = kernel.trim().split(['-', '+']).next().unwrap_or("?");
     let build = if cfg!(debug_assertions) {
@@ -28,10 +29,13 @@ pub fn line() -> String {
 pub fn limit_lines() -> String {
     let mut out = String::new();
     let show = |limit: std::io::Result<Limit>| match limit {
-        Ok(Limit { soft, hard }) => format!("{} (hard {})", number(soft), number(hard)),
+        Ok(Limit { soft, hard }) => {
+            format!("{} (hard {})", number(soft), number(hard))
+        }
         Err(e) => format!("unknown ({e})"),
     };
-    let sysctl = |path| procfs::sysctl(path).map_or("unknown".into(), |n| n.to_string());
+    let sysctl =
+        |path| procfs::sysctl(path).map_or("unknown".into(), |n| n.to_string());
     let _ = writeln!(
         out,
         "machine: ulimit -n {}, ulimit -u {}",

@@ -50,7 +50,11 @@ pub struct Workers(Vec<JoinHandle<()>>);
 
 impl Workers {
     /// Starts `count` threads that serve connections from `receiver`.
-    pub fn spawn<F>(count: usize, receiver: Receiver<TcpStream>, handler: F) -> io::Result<Self>
+    pub fn spawn<F>(
+        count: usize,
+        receiver: Receiver<TcpStream>,
+        handler: F,
+    ) -> io::Result<Self>
     where
         F: Fn(TcpStream) + Send + Sync + 'static,
     {
@@ -106,14 +110,21 @@ pub fn echo_stream(stream: TcpStream) {
 
 // ANCHOR: serve
 /// Serves connections with a pool of `workers` threads until `stop` is set.
-pub fn serve(listener: &TcpListener, stop: &AtomicBool, workers: usize) -> io::Result<()> {
+pub fn serve(
+    listener: &TcpListener,
+    stop: &AtomicBool,
+    workers: usize,
+) -> io::Result<()> {
     let pool = ThreadPool::new(workers, echo_stream)?;
     accept_loop(listener, stop, |stream, _peer| pool.execute(stream))
 }
 // ANCHOR_END: serve
 
 /// Runs [`serve`] on a background thread of this process.
-pub fn spawn(listener: TcpListener, workers: usize) -> io::Result<ServerHandle> {
+pub fn spawn(
+    listener: TcpListener,
+    workers: usize,
+) -> io::Result<ServerHandle> {
     ServerHandle::spawn(listener, move |listener, stop| {
         serve(listener, stop, workers)
     })

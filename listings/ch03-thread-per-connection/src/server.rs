@@ -38,14 +38,19 @@ pub fn thread_cap() -> io::Result<u64> {
 /// Starts a thread that serves `stream` until the client hangs up, counted in
 /// `open`. If the thread cannot be created, the connection is dropped (closed)
 /// and the server carries on with the ones it has.
-pub fn spawn_connection(stream: TcpStream, peer: SocketAddr, open: &Arc<AtomicU64>) {
+pub fn spawn_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    open: &Arc<AtomicU64>,
+) {
     let counted = OpenConnection::new(open);
-    let spawned = thread::Builder::new()
-        .stack_size(STACK_SIZE)
-        .spawn(move || {
-            serve_connection(stream, peer);
-            drop(counted);
-        });
+    let spawned =
+        thread::Builder::new()
+            .stack_size(STACK_SIZE)
+            .spawn(move || {
+                serve_connection(stream, peer);
+                drop(counted);
+            });
     match spawned {
         // Detached: the thread ends by itself when its client leaves.
         Ok(_handle) => {}
@@ -82,13 +87,19 @@ pub fn serve(listener: &TcpListener, stop: &AtomicBool) -> io::Result<()> {
 }
 
 /// Serves at most `cap` connections at a time, each on its own thread.
-pub fn serve_at_most(listener: &TcpListener, stop: &AtomicBool, cap: u64) -> io::Result<()> {
+pub fn serve_at_most(
+    listener: &TcpListener,
+    stop: &AtomicBool,
+    cap: u64,
+) -> io::Result<()> {
     let open = Arc::new(AtomicU64::new(0));
     let mut refusing = false;
     accept_loop(listener, stop, |stream, peer| {
         let at_cap = open.load(Ordering::Relaxed) >= cap;
         if at_cap && !refusing {
-            eprintln!("{cap} connections open, the most allowed; refusing more");
+            eprintln!(
+                "{cap} connections open, the most allowed; refusing more"
+            );
         }
         refusing = at_cap;
         if !at_cap {

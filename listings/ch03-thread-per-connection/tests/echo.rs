@@ -7,7 +7,9 @@ use std::thread;
 use std::time::Duration;
 
 use ch03_thread_per_connection::accept::ServerHandle;
-use ch03_thread_per_connection::client::{PATIENCE, connect, read_echo, round_trip, timed_out};
+use ch03_thread_per_connection::client::{
+    PATIENCE, connect, read_echo, round_trip, timed_out,
+};
 use ch03_thread_per_connection::{pool, server};
 
 fn threads_server() -> ServerHandle {
@@ -48,7 +50,8 @@ fn concurrent_clients_get_their_bytes_back() {
 
 #[test]
 fn pool_serves_concurrent_clients() {
-    let server = pool::spawn(TcpListener::bind("127.0.0.1:0").unwrap(), 4).unwrap();
+    let server =
+        pool::spawn(TcpListener::bind("127.0.0.1:0").unwrap(), 4).unwrap();
     exchange_many(&server, 4);
     exchange_many(&server, 4); // the workers are free again
 }
@@ -98,7 +101,8 @@ fn a_reset_mid_message_does_not_take_the_server_down() {
 
 #[test]
 fn an_idle_client_holds_a_pool_worker_hostage() {
-    let server = pool::spawn(TcpListener::bind("127.0.0.1:0").unwrap(), 1).unwrap();
+    let server =
+        pool::spawn(TcpListener::bind("127.0.0.1:0").unwrap(), 1).unwrap();
     let mut idle = connect(server.addr(), PATIENCE).unwrap();
     round_trip(&mut idle, b"hi").unwrap();
 

@@ -34,7 +34,8 @@ fn out_of_descriptors_the_server_backs_off_and_keeps_serving() {
         })
         .collect();
 
-    let mut waiting = connect(server.addr(), Duration::from_millis(300)).unwrap();
+    let mut waiting =
+        connect(server.addr(), Duration::from_millis(300)).unwrap();
     let err = round_trip(&mut waiting, b"wait").unwrap_err();
     assert!(timed_out(&err), "expected a timeout, got {err}");
     assert!(log_line(&server).contains("Too many open files"));

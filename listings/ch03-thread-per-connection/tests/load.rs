@@ -8,7 +8,8 @@ use ch03_thread_per_connection::server;
 
 #[test]
 fn every_message_is_echoed_and_counted() {
-    let server = server::spawn(TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
+    let server =
+        server::spawn(TcpListener::bind("127.0.0.1:0").unwrap()).unwrap();
     let config = LoadConfig {
         connections: 6,
         messages: 20,

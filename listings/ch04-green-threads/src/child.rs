@@ -60,9 +60,15 @@ fn wait(pid: libc::pid_t, timeout: Duration) -> io::Result<ChildEnd> {
         // SAFETY: `pid` is our child and `status` a valid out-pointer.
         let waited = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
         match waited {
-            -1 if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => continue,
+            -1 if io::Error::last_os_error().kind()
+                == io::ErrorKind::Interrupted =>
+            {
+                continue;
+            }
             -1 => return Err(io::Error::last_os_error()),
-            0 if Instant::now() < deadline => thread::sleep(Duration::from_millis(5)),
+            0 if Instant::now() < deadline => {
+                thread::sleep(Duration::from_millis(5))
+            }
             0 => {
                 // SAFETY: `pid` is our child, not yet reaped, so it is not
                 // some other process that reused the id.
@@ -75,7 +81,9 @@ fn wait(pid: libc::pid_t, timeout: Duration) -> io::Result<ChildEnd> {
                     "child still running",
                 ));
             }
-            _ if libc::WIFSIGNALED(status) => return Ok(ChildEnd::Killed(libc::WTERMSIG(status))),
+            _ if libc::WIFSIGNALED(status) => {
+                return Ok(ChildEnd::Killed(libc::WTERMSIG(status)));
+            }
             _ => return Ok(ChildEnd::Exited(libc::WEXITSTATUS(status))),
         }
     }

@@ -43,7 +43,8 @@ pub struct Memory {
 
 impl Memory {
     pub fn now() -> Memory {
-        let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+        let status =
+            fs::read_to_string("/proc/self/status").unwrap_or_default();
         Memory {
             vm_size_kib: field_kib(&status, "VmSize:"),
             vm_rss_kib: field_kib(&status, "VmRSS:"),

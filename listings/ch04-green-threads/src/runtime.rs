@@ -45,9 +45,9 @@ thread_local! {
 /// caller switches stacks: no borrow is ever held across a switch.
 fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
     SCHEDULER.with_borrow_mut(|scheduler| {
-        let scheduler = scheduler
-            .as_mut()
-            .expect("no green-thread runtime on this thread: call this inside `run`");
+        let scheduler = scheduler.as_mut().expect(
+            "no green-thread runtime on this thread: call this inside `run`",
+        );
         f(scheduler)
     })
 }
@@ -170,7 +170,8 @@ pub fn spawn_task(
         // SAFETY: `thread.stack` is a fresh mapping owned by the thread's
         // record, which lives until the thread has finished; its top is
         // page-aligned.
-        thread.context = unsafe { Context::new(thread.stack.top(), green_main, id.0) };
+        thread.context =
+            unsafe { Context::new(thread.stack.top(), green_main, id.0) };
         s.policy.push(id, priority);
         Ok(id)
     })
@@ -182,7 +183,8 @@ pub fn spawn_task(
 /// trampoline with the thread's id.
 extern "C" fn green_main(id: usize) -> ! {
     let id = ThreadId(id);
-    let task = with_scheduler(|s| s.threads.get_mut(id).and_then(|t| t.task.take()));
+    let task =
+        with_scheduler(|s| s.threads.get_mut(id).and_then(|t| t.task.take()));
     // `spawn` wrapped the task in `catch_unwind`, so no panic unwinds into
     // the trampoline (and `extern "C"` would abort if one tried).
     task.expect("a new thread has its task")();

@@ -64,7 +64,10 @@ fn switching_into_a_fresh_stack_and_back() {
     assert_eq!(x, (0..100).fold(1.5f64, |x, _| x * 1.5 - 0.25));
     assert_eq!(shared.aligned_local % 16, 0, "stack misaligned on entry");
     let guard = stack.guard();
-    assert!(shared.aligned_local > guard.end && shared.aligned_local < stack.top() as usize);
+    assert!(
+        shared.aligned_local > guard.end
+            && shared.aligned_local < stack.top() as usize
+    );
 }
 
 #[test]

@@ -13,7 +13,9 @@ mod control {
     pub fn get() -> u64 {
         let mut value: u32 = 0;
         // SAFETY: stmxcsr only stores the register into `value`.
-        unsafe { std::arch::asm!("stmxcsr [{}]", in(reg) &raw mut value, options(nostack)) };
+        unsafe {
+            std::arch::asm!("stmxcsr [{}]", in(reg) &raw mut value, options(nostack))
+        };
         u64::from(value)
     }
 
@@ -21,7 +23,9 @@ mod control {
         let value = value as u32;
         // SAFETY: loads a valid MXCSR value (reserved bits zero); callers
         // restore the default before any float arithmetic runs.
-        unsafe { std::arch::asm!("ldmxcsr [{}]", in(reg) &raw const value, options(nostack)) };
+        unsafe {
+            std::arch::asm!("ldmxcsr [{}]", in(reg) &raw const value, options(nostack))
+        };
     }
 }
 
@@ -33,14 +37,18 @@ mod control {
     pub fn get() -> u64 {
         let value: u64;
         // SAFETY: reads FPCR, which every thread may read.
-        unsafe { std::arch::asm!("mrs {}, fpcr", out(reg) value, options(nomem, nostack)) };
+        unsafe {
+            std::arch::asm!("mrs {}, fpcr", out(reg) value, options(nomem, nostack))
+        };
         value
     }
 
     pub fn set(value: u64) {
         // SAFETY: writes a valid rounding mode; callers restore the default
         // before any float arithmetic runs.
-        unsafe { std::arch::asm!("msr fpcr, {}", in(reg) value, options(nomem, nostack)) };
+        unsafe {
+            std::arch::asm!("msr fpcr, {}", in(reg) value, options(nomem, nostack))
+        };
     }
 }
 

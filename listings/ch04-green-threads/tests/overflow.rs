@@ -30,7 +30,8 @@ fn stack_overflow_hits_the_guard_page() {
     let end = in_child(Duration::from_secs(60), || {
         silence_stderr();
         run(|| {
-            let thread = Builder::new().stack_size(16 * 1024).spawn(|| recurse(0));
+            let thread =
+                Builder::new().stack_size(16 * 1024).spawn(|| recurse(0));
             let _ = thread.unwrap().join();
         });
     })

@@ -41,7 +41,8 @@ fn a_spawned_thread_waits_until_the_spawner_yields() {
     let seen = Rc::clone(&events);
     run(move || {
         let child_log = Rc::clone(&seen);
-        let child = spawn(move || child_log.borrow_mut().push("child".to_string()));
+        let child =
+            spawn(move || child_log.borrow_mut().push("child".to_string()));
         seen.borrow_mut().push("parent before yield".to_string());
         yield_now();
         seen.borrow_mut().push("parent after yield".to_string());
@@ -54,7 +55,8 @@ fn a_spawned_thread_waits_until_the_spawner_yields() {
 #[test]
 fn join_returns_what_the_thread_returned() {
     let sum = run(|| {
-        let handles: Vec<_> = (1..=10u64).map(|n| spawn(move || n * n)).collect();
+        let handles: Vec<_> =
+            (1..=10u64).map(|n| spawn(move || n * n)).collect();
         handles.into_iter().map(|h| h.join().unwrap()).sum::<u64>()
     });
     assert_eq!(sum, 385);

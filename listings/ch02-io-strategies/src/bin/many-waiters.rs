@@ -45,9 +45,12 @@ fn run(options: Options) -> io::Result<()> {
         return Ok(());
     }
     println!("{}", machine::description());
-    let fitting = usize::try_from(limit.saturating_sub(SPARE_FILES) / 2).unwrap_or(usize::MAX);
+    let fitting = usize::try_from(limit.saturating_sub(SPARE_FILES) / 2)
+        .unwrap_or(usize::MAX);
     let tasks = options.tasks.min(fitting);
-    println!("open-file limit: {limit}; tasks: {tasks}, each waiting on its own pipe");
+    println!(
+        "open-file limit: {limit}; tasks: {tasks}, each waiting on its own pipe"
+    );
     if !options.pause.is_zero() {
         println!(
             "the feeder pauses {} µs between two messages",
@@ -125,14 +128,14 @@ fn parse_options() -> io::Result<Options> {
             .ok_or_else(|| invalid(format!("{flag} needs a value")))?;
         match flag.as_str() {
             "--tasks" => {
-                options.tasks = value
-                    .parse()
-                    .map_err(|_| invalid(format!("--tasks wants a number, not {value:?}")))?;
+                options.tasks = value.parse().map_err(|_| {
+                    invalid(format!("--tasks wants a number, not {value:?}"))
+                })?;
             }
             "--pause-us" => {
-                let micros = value
-                    .parse()
-                    .map_err(|_| invalid(format!("--pause-us wants a number, not {value:?}")))?;
+                let micros = value.parse().map_err(|_| {
+                    invalid(format!("--pause-us wants a number, not {value:?}"))
+                })?;
                 options.pause = Duration::from_micros(micros);
             }
             "--report-only" => options.report_only = value == "yes",
@@ -140,7 +143,8 @@ fn parse_options() -> io::Result<Options> {
                 options.ways = value
                     .split(',')
                     .map(|name| {
-                        Way::from_name(name).ok_or_else(|| invalid(format!("no way {name:?}")))
+                        Way::from_name(name)
+                            .ok_or_else(|| invalid(format!("no way {name:?}")))
                     })
                     .collect::<io::Result<_>>()?;
             }

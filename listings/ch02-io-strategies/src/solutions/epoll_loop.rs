@@ -26,10 +26,15 @@ struct Waiting<T> {
 }
 
 /// Same contract as [`crate::poll_loop::serve`], built on epoll.
-pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result<T::Output>> {
+pub fn serve<T: Task>(
+    tasks: Vec<(OwnedFd, T)>,
+    latch: &Latch,
+) -> Vec<io::Result<T::Output>> {
     let count = tasks.len();
-    let mut results: Vec<Option<io::Result<T::Output>>> = (0..count).map(|_| None).collect();
-    let mut waiting: Vec<Option<Waiting<T>>> = (0..count).map(|_| None).collect();
+    let mut results: Vec<Option<io::Result<T::Output>>> =
+        (0..count).map(|_| None).collect();
+    let mut waiting: Vec<Option<Waiting<T>>> =
+        (0..count).map(|_| None).collect();
     let epoll = match epoll_create() {
         Ok(epoll) => epoll,
         Err(e) => {
@@ -43,7 +48,9 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
     for (index, (reader, task)) in tasks.into_iter().enumerate() {
         // The event's data is the task's index, so a readiness event leads
         // straight to its task, with no search.
-        match set_nonblocking(reader.as_fd()).and_then(|()| register(&epoll, &reader, index)) {
+        match set_nonblocking(reader.as_fd())
+            .and_then(|()| register(&epoll, &reader, index))
+        {
             Ok(()) => {
                 let pipe = File::from(reader);
                 waiting[index] = Some(Waiting { index, pipe, task });
@@ -53,13 +60,15 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
         }
     }
     latch.arrive(count);
-    let mut events = vec![libc::epoll_event { events: 0, u64: 0 }; EVENTS_PER_WAIT];
+    let mut events =
+        vec![libc::epoll_event { events: 0, u64: 0 }; EVENTS_PER_WAIT];
     while still_waiting > 0 {
         let ready = match wait_for_events(&epoll, &mut events) {
             Ok(ready) => ready,
             Err(e) => {
                 for task in waiting.iter().flatten() {
-                    results[task.index] = Some(Err(io::Error::new(e.kind(), e.to_string())));
+                    results[task.index] =
+                        Some(Err(io::Error::new(e.kind(), e.to_string())));
                 }
                 break;
             }
@@ -82,7 +91,10 @@ pub fn serve<T: Task>(tasks: Vec<(OwnedFd, T)>, latch: &Latch) -> Vec<io::Result
     }
     results
         .into_iter()
-        .map(|result| result.unwrap_or_else(|| Err(io::Error::other("task never finished"))))
+        .map(|result| {
+            result
+                .unwrap_or_else(|| Err(io::Error::other("task never finished")))
+        })
         .collect()
 }
 // ANCHOR_END: serve
@@ -97,7 +109,11 @@ pub fn epoll_create() -> io::Result<OwnedFd> {
 
 // ANCHOR: epoll_calls
 /// Tells epoll that task `index` waits for `pipe` to become readable.
-pub fn register(epoll: &OwnedFd, pipe: &OwnedFd, index: usize) -> io::Result<()> {
+pub fn register(
+    epoll: &OwnedFd,
+    pipe: &OwnedFd,
+    index: usize,
+) -> io::Result<()> {
     let mut event = libc::epoll_event {
         events: libc::EPOLLIN as u32,
         u64: index as u64,
@@ -120,12 +136,19 @@ pub fn wait_for_events<'a>(
     epoll: &OwnedFd,
     events: &'a mut [libc::epoll_event],
 ) -> io::Result<&'a [libc::epoll_event]> {
-    let capacity = libc::c_int::try_from(events.len()).map_err(io::Error::other)?;
+    let capacity =
+        libc::c_int::try_from(events.len()).map_err(io::Error::other)?;
     loop {
         // SAFETY: `events` is a valid, writable array of `capacity` events,
         // and epoll writes at most that many.
-        let ready =
-            unsafe { libc::epoll_wait(epoll.as_raw_fd(), events.as_mut_ptr(), capacity, -1) };
+        let ready = unsafe {
+            libc::epoll_wait(
+                epoll.as_raw_fd(),
+                events.as_mut_ptr(),
+                capacity,
+                -1,
+            )
+        };
         match cvt(ready) {
             // `ready` is between 0 and `capacity`, so the cast and slice hold.
             Ok(ready) => return Ok(&events[..ready as usize]),

@@ -43,11 +43,15 @@ impl Task for TwoMessages {
                 TwoMessages::Second { first, reader } => {
                     let first = *first;
                     return match reader.read_from(pipe) {
-                        Poll::Ready(second) => self.finish(second.map(|second| (first, second))),
+                        Poll::Ready(second) => {
+                            self.finish(second.map(|second| (first, second)))
+                        }
                         Poll::Pending => Poll::Pending,
                     };
                 }
-                TwoMessages::Finished => panic!("TwoMessages polled after it finished"),
+                TwoMessages::Finished => {
+                    panic!("TwoMessages polled after it finished")
+                }
             }
         }
     }

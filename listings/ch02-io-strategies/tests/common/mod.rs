@@ -11,7 +11,9 @@ use ch02_io_strategies::sys;
 
 /// Runs `test` on its own thread and fails if it takes longer than a few
 /// seconds, so a way that loses a wake-up fails instead of hanging.
-pub fn within_deadline<T: Send + 'static>(test: impl FnOnce() -> T + Send + 'static) -> T {
+pub fn within_deadline<T: Send + 'static>(
+    test: impl FnOnce() -> T + Send + 'static,
+) -> T {
     let (done, finished) = mpsc::channel();
     thread::spawn(move || done.send(test()));
     finished

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use ch03_thread_per_connection::accept::ServerHandle;
 use ch03_thread_per_connection::args::Args;
-use ch03_thread_per_connection::client::{PATIENCE, connect, read_echo, round_trip, timed_out};
+use ch03_thread_per_connection::client::{
+    PATIENCE, connect, read_echo, round_trip, timed_out,
+};
 use ch03_thread_per_connection::{pool, server};
 
 const WORKERS: usize = 2;
@@ -39,7 +41,9 @@ fn scenario(server: &ServerHandle, hold: Duration) -> io::Result<()> {
     println!("  client 3: sent \"hello\"");
     client.set_read_timeout(Some(hold))?;
     match read_echo(&mut client, HELLO) {
-        Ok(()) => println!("  client 3: echo arrived {} after sending", ms(sent)),
+        Ok(()) => {
+            println!("  client 3: echo arrived {} after sending", ms(sent))
+        }
         Err(e) if timed_out(&e) => {
             println!("  client 3: no echo within {}", ms(sent));
             let left = Instant::now();
@@ -69,7 +73,8 @@ fn run(hold: Duration) -> io::Result<()> {
 }
 
 fn main() -> ExitCode {
-    let hold = Args::from_env(&["hold-ms"]).and_then(|args| args.get_or("hold-ms", 1000));
+    let hold = Args::from_env(&["hold-ms"])
+        .and_then(|args| args.get_or("hold-ms", 1000));
     let result = match hold {
         Ok(ms) => run(Duration::from_millis(ms)),
         Err(usage) => Err(io::Error::new(io::ErrorKind::InvalidInput, usage)),

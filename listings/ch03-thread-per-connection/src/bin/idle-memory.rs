@@ -24,7 +24,10 @@ const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 // ANCHOR: measure
 fn measure(connections: u64) -> io::Result<()> {
-    let server = ServerProcess::start_self(&ServerOptions::threads("127.0.0.1:0"), false)?;
+    let server = ServerProcess::start_self(
+        &ServerOptions::threads("127.0.0.1:0"),
+        false,
+    )?;
     let before = server.status()?;
     let maps_before = server.map_count()?;
     let kernel_stacks_before = procfs::meminfo_kib("KernelStack:")?;
@@ -38,13 +41,15 @@ fn measure(connections: u64) -> io::Result<()> {
         })
         .collect::<io::Result<Vec<TcpStream>>>()?;
     let opened = started.elapsed();
-    let after = server.wait_for_threads(before.threads + connections, SETTLE_TIMEOUT)?;
+    let after = server
+        .wait_for_threads(before.threads + connections, SETTLE_TIMEOUT)?;
     let maps_after = server.map_count()?;
     let kernel_stacks_after = procfs::meminfo_kib("KernelStack:")?;
     // ANCHOR_END: measure
 
     let n = connections as f64;
-    let per_connection = |before: u64, after: u64| kib((after as f64 - before as f64) / n);
+    let per_connection =
+        |before: u64, after: u64| kib((after as f64 - before as f64) / n);
     println!(
         "{connections} idle connections, opened in {:.1} ms:",
         opened.as_secs_f64() * 1e3

@@ -45,7 +45,9 @@ impl Client {
         self.stream.set_read_timeout(Some(wait))?;
         let outcome = match round_trip(&mut self.stream, b"hello") {
             Ok(()) => "echoed".to_string(),
-            Err(e) if timed_out(&e) => format!("no echo within {} ms", wait.as_millis()),
+            Err(e) if timed_out(&e) => {
+                format!("no echo within {} ms", wait.as_millis())
+            }
             Err(e) if closed_by_peer(&e) => "closed by the server".to_string(),
             Err(e) => return Err(e),
         };
@@ -121,7 +123,9 @@ fn out_of_descriptors() -> io::Result<()> {
 
 // ANCHOR: out_of_threads
 fn out_of_threads() -> io::Result<()> {
-    println!("\n2. The server has room for 3 more thread stacks (--max-new-threads 3)");
+    println!(
+        "\n2. The server has room for 3 more thread stacks (--max-new-threads 3)"
+    );
     let options = ServerOptions {
         max_new_threads: Some(3),
         ..ServerOptions::threads("127.0.0.1:0")
@@ -153,7 +157,9 @@ fn connect_until_refused(server: &ServerProcess) -> io::Result<Vec<Client>> {
     let mut clients = Vec::new();
     loop {
         if clients.len() == MAX_CLIENTS {
-            return Err(io::Error::other("the server never refused a connection"));
+            return Err(io::Error::other(
+                "the server never refused a connection",
+            ));
         }
         let mut client = Client::connect(server, clients.len() + 1)?;
         match round_trip(&mut client.stream, b"x") {
@@ -185,7 +191,9 @@ fn out_of_memory_maps() -> io::Result<()> {
     }
     // The panic message names a thread id and a source line; show the rest.
     for line in server.stop() {
-        if line.starts_with("failed to") || line.starts_with("fatal runtime error") {
+        if line.starts_with("failed to")
+            || line.starts_with("fatal runtime error")
+        {
             println!("  server| {line}");
         }
     }
@@ -197,7 +205,10 @@ fn out_of_memory_maps() -> io::Result<()> {
 // ANCHOR: capped
 fn capped() -> io::Result<()> {
     println!("\n4. The default cap on connections, below vm.max_map_count");
-    let server = ServerProcess::start_self(&ServerOptions::threads("127.0.0.1:0"), true)?;
+    let server = ServerProcess::start_self(
+        &ServerOptions::threads("127.0.0.1:0"),
+        true,
+    )?;
     let mut clients = connect_until_refused(&server)?;
     println!(
         "  {} connections echoed, then one was closed",

@@ -16,7 +16,11 @@ use ch03_thread_per_connection::{limits, machine};
 const MESSAGES: usize = 50_000;
 
 // ANCHOR: bench
-fn bench(name: &str, workers: Option<usize>, connections: usize) -> io::Result<()> {
+fn bench(
+    name: &str,
+    workers: Option<usize>,
+    connections: usize,
+) -> io::Result<()> {
     let options = ServerOptions {
         workers,
         ..ServerOptions::threads("127.0.0.1:0")
@@ -29,7 +33,10 @@ fn bench(name: &str, workers: Option<usize>, connections: usize) -> io::Result<(
     };
     println!(
         "\n{name}: {} connections × {} messages of {} bytes, {} client threads",
-        config.connections, config.messages, config.message_size, config.threads
+        config.connections,
+        config.messages,
+        config.message_size,
+        config.threads
     );
     let summary = load::run(&config);
     for line in summary.to_string().lines() {

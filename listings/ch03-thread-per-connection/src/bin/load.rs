@@ -22,7 +22,8 @@ const FLAGS: &[&str] = &[
 
 fn config() -> Result<LoadConfig, String> {
     let args = Args::from_env(FLAGS)?;
-    let addr: SocketAddr = args.get_or("addr", SocketAddr::from(([127, 0, 0, 1], 7878)))?;
+    let addr: SocketAddr =
+        args.get_or("addr", SocketAddr::from(([127, 0, 0, 1], 7878)))?;
     let defaults = LoadConfig::new(addr);
     Ok(LoadConfig {
         connections: args.get_or("connections", defaults.connections)?,

@@ -21,7 +21,11 @@ pub struct BoundedPool {
 
 impl BoundedPool {
     /// `workers` threads behind a queue of at most `capacity` connections.
-    pub fn new<F>(workers: usize, capacity: usize, handler: F) -> io::Result<Self>
+    pub fn new<F>(
+        workers: usize,
+        capacity: usize,
+        handler: F,
+    ) -> io::Result<Self>
     where
         F: Fn(TcpStream) + Send + Sync + 'static,
     {
@@ -36,7 +40,9 @@ impl BoundedPool {
     pub fn try_execute(&self, stream: TcpStream) -> Result<(), TcpStream> {
         match self.queue.try_send(stream) {
             Ok(()) => Ok(()),
-            Err(TrySendError::Full(stream) | TrySendError::Disconnected(stream)) => Err(stream),
+            Err(
+                TrySendError::Full(stream) | TrySendError::Disconnected(stream),
+            ) => Err(stream),
         }
     }
 }

@@ -21,7 +21,12 @@ pub fn serve_with_idle_timeout(mut stream: TcpStream, idle: Duration) {
         .and_then(|()| stream.set_write_timeout(Some(idle)));
     match timeouts.and_then(|()| echo(&mut stream)) {
         Ok(_) => {}
-        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                ErrorKind::WouldBlock | ErrorKind::TimedOut
+            ) =>
+        {
             eprintln!("connection {peer}: idle too long, closing it");
         }
         Err(e) => eprintln!("connection {peer}: {e}"),
@@ -36,6 +41,8 @@ pub fn serve(
     workers: usize,
     idle: Duration,
 ) -> io::Result<()> {
-    let pool = ThreadPool::new(workers, move |stream| serve_with_idle_timeout(stream, idle))?;
+    let pool = ThreadPool::new(workers, move |stream| {
+        serve_with_idle_timeout(stream, idle)
+    })?;
     accept_loop(listener, stop, |stream, _peer| pool.execute(stream))
 }

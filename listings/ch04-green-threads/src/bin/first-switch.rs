@@ -19,8 +19,11 @@ extern "C" fn hello(flows: usize) -> ! {
     let flows = flows as *mut Flows;
     let local = 0u8;
     // SAFETY: `main` keeps `Flows` alive and is suspended while we run.
-    let on_green_stack = unsafe { (*flows).green_stack.contains(&(&raw const local as usize)) };
-    println!("green: hello; my locals live on the mapped stack: {on_green_stack}");
+    let on_green_stack =
+        unsafe { (*flows).green_stack.contains(&(&raw const local as usize)) };
+    println!(
+        "green: hello; my locals live on the mapped stack: {on_green_stack}"
+    );
     // SAFETY: `main` saved itself into `(*flows).main` when it switched here.
     unsafe { switch(&raw mut (*flows).green, &raw const (*flows).main) };
     println!("green: resumed exactly where I left off");
@@ -52,6 +55,8 @@ fn main() {
     println!("main: back on my own stack");
     // SAFETY: `green` now holds the context `hello` saved on `stack`.
     unsafe { switch(&raw mut flows.main, &raw const flows.green) };
-    println!("main: back again; dropping the green stack with `hello` suspended on it");
+    println!(
+        "main: back again; dropping the green stack with `hello` suspended on it"
+    );
 }
 // ANCHOR_END: main

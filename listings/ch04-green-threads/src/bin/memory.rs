@@ -1,7 +1,9 @@
 //! What a parked thread costs in memory: N green threads, each suspended
 //! in `yield_now`, next to N OS threads blocked on a barrier.
 
-use ch04_green_threads::measure::{Memory, arg, kernel_stacks_kib, machine_line};
+use ch04_green_threads::measure::{
+    Memory, arg, kernel_stacks_kib, machine_line,
+};
 use ch04_green_threads::{Builder, run, yield_now};
 use std::cell::Cell;
 use std::hint::black_box;
@@ -17,8 +19,10 @@ struct Growth {
 
 impl Growth {
     fn print(&self, label: &str, count: usize) {
-        let size_kib = self.parked.vm_size_kib as f64 - self.before.vm_size_kib as f64;
-        let rss_kib = self.parked.vm_rss_kib as f64 - self.before.vm_rss_kib as f64;
+        let size_kib =
+            self.parked.vm_size_kib as f64 - self.before.vm_size_kib as f64;
+        let rss_kib =
+            self.parked.vm_rss_kib as f64 - self.before.vm_rss_kib as f64;
         let per = |kib: f64| kib / count as f64;
         println!("{label}");
         println!(
@@ -67,7 +71,8 @@ fn park_green_threads(count: usize, stack_size: usize) -> Growth {
         let growth = Growth {
             before,
             parked: Memory::now(),
-            kernel_stacks_kib: kernel_stacks_kib() as i64 - kernel_before as i64,
+            kernel_stacks_kib: kernel_stacks_kib() as i64
+                - kernel_before as i64,
         };
         released.set(true);
         for handle in handles {
@@ -86,7 +91,8 @@ fn park_os_threads(count: usize, stack_size: Option<usize>) -> Growth {
     let release = Arc::new(Barrier::new(count + 1));
     let handles: Vec<_> = (0..count)
         .map(|_| {
-            let (started, release) = (Arc::clone(&started), Arc::clone(&release));
+            let (started, release) =
+                (Arc::clone(&started), Arc::clone(&release));
             let mut builder = std::thread::Builder::new();
             if let Some(size) = stack_size {
                 builder = builder.stack_size(size);
@@ -145,5 +151,6 @@ fn main() {
         .print(&format!("green threads, {stack_kib} KiB stacks:"), count);
     park_os_threads(count, Some(stack_kib * 1024))
         .print(&format!("OS threads, {stack_kib} KiB stacks:"), count);
-    park_os_threads(count, None).print("OS threads, Rust's default 2 MiB stacks:", count);
+    park_os_threads(count, None)
+        .print("OS threads, Rust's default 2 MiB stacks:", count);
 }

@@ -29,7 +29,9 @@ fn main() {
     .expect("fork failed");
     match end {
         ChildEnd::Killed(libc::SIGSEGV) => {
-            println!("child killed by SIGSEGV: the guard page caught the overflow")
+            println!(
+                "child killed by SIGSEGV: the guard page caught the overflow"
+            )
         }
         other => println!("unexpected: {other:?}"),
     }

@@ -94,7 +94,9 @@ fn allowed_cpus() -> Vec<usize> {
     // SAFETY: a zeroed cpu_set_t is a valid empty set for the kernel to fill.
     let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
     // SAFETY: `set` is a valid, writable cpu_set_t of the size we pass.
-    let result = unsafe { libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) };
+    let result = unsafe {
+        libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set)
+    };
     assert_eq!(result, 0, "sched_getaffinity failed");
     let is_allowed = |cpu: usize| {
         // SAFETY: CPU_ISSET only reads the set, in bounds for any CPU below
@@ -153,11 +155,13 @@ fn main() {
     println!("{}", machine_line());
     println!("median of {REPEATS} runs each");
 
-    let bare = median((0..REPEATS).map(|_| bare_switches(green_rounds)).collect());
+    let bare =
+        median((0..REPEATS).map(|_| bare_switches(green_rounds)).collect());
     let bare_ns = nanos_per(bare, 2 * green_rounds);
     println!("{:<28}{bare_ns:.1} ns per switch", "bare context switch:");
 
-    let green = median((0..REPEATS).map(|_| green_handoffs(green_rounds)).collect());
+    let green =
+        median((0..REPEATS).map(|_| green_handoffs(green_rounds)).collect());
     let green_ns = nanos_per(green, 2 * green_rounds);
     println!(
         "{:<28}{green_ns:.1} ns per hand-off",
@@ -178,6 +182,8 @@ fn main() {
         let os_ns = nanos_per(os, 2 * os_rounds);
         let ratio = os_ns / green_ns;
         let label = format!("OS threads, pipe, {label}:");
-        println!("{label:<28}{os_ns:.1} ns per hand-off ({ratio:.0}× a green hand-off)");
+        println!(
+            "{label:<28}{os_ns:.1} ns per hand-off ({ratio:.0}× a green hand-off)"
+        );
     }
 }
