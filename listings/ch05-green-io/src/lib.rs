@@ -42,6 +42,8 @@ pub mod trace;
 pub mod valgrind;
 
 pub use policy::{Policy, RoundRobin, ThreadId};
-pub use runtime::{WakeToken, current_token, park, run, run_with, wake, yield_now};
+pub use runtime::{
+    WakeToken, current_token, park, run, run_with, wake, yield_now,
+};
 pub use spawn::{Builder, JoinHandle, spawn};
 pub use timer::sleep;

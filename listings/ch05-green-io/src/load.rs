@@ -117,7 +117,8 @@ struct Tally {
 impl Tally {
     fn error(&self, what: &str, e: &io::Error) {
         self.errors.fetch_add(1, Ordering::Relaxed);
-        let mut first = self.first_error.lock().unwrap_or_else(|p| p.into_inner());
+        let mut first =
+            self.first_error.lock().unwrap_or_else(|p| p.into_inner());
         first.get_or_insert_with(|| format!("{what}: {e}"));
     }
 }
@@ -134,7 +135,8 @@ pub fn run(config: &LoadConfig) -> LoadSummary {
     let started = Instant::now();
     let workers: Vec<_> = (0..threads)
         .map(|t| {
-            let ids: Vec<usize> = (t..config.connections).step_by(threads).collect();
+            let ids: Vec<usize> =
+                (t..config.connections).step_by(threads).collect();
             let (config, tally) = (config.clone(), Arc::clone(&tally));
             let (open, done) = (Arc::clone(&open), Arc::clone(&done));
             thread::spawn(move || {
@@ -151,7 +153,8 @@ pub fn run(config: &LoadConfig) -> LoadSummary {
     let messages_started = Instant::now();
     report_progress_until(&done, config, &tally, messages_started);
     let message_time = messages_started.elapsed();
-    let held: Vec<_> = workers.into_iter().filter_map(|w| w.join().ok()).collect();
+    let held: Vec<_> =
+        workers.into_iter().filter_map(|w| w.join().ok()).collect();
     thread::sleep(config.hold);
     drop(held);
     let first_error = tally
@@ -173,7 +176,11 @@ pub fn run(config: &LoadConfig) -> LoadSummary {
 /// A client connection: its number (which fixes its message bytes) and socket.
 type Conn = (usize, TcpStream);
 
-fn connect_all(config: &LoadConfig, ids: &[usize], tally: &Tally) -> Vec<Option<Conn>> {
+fn connect_all(
+    config: &LoadConfig,
+    ids: &[usize],
+    tally: &Tally,
+) -> Vec<Option<Conn>> {
     ids.iter()
         .map(|&id| match connect(config) {
             Ok(stream) => {
@@ -217,7 +224,11 @@ fn exchange(config: &LoadConfig, conns: &mut [Option<Conn>], tally: &Tally) {
     }
 }
 
-fn round_trip(stream: &mut TcpStream, sent: &[u8], received: &mut [u8]) -> io::Result<()> {
+fn round_trip(
+    stream: &mut TcpStream,
+    sent: &[u8],
+    received: &mut [u8],
+) -> io::Result<()> {
     stream.write_all(sent).map_err(name_timeout)?;
     stream.read_exact(received).map_err(name_timeout)?;
     if sent != received {
@@ -249,7 +260,12 @@ fn fill(message: &mut [u8], id: usize, round: usize) {
 }
 
 /// Waits at `done`, printing progress meanwhile if the config asks for it.
-fn report_progress_until(done: &Barrier, config: &LoadConfig, tally: &Arc<Tally>, since: Instant) {
+fn report_progress_until(
+    done: &Barrier,
+    config: &LoadConfig,
+    tally: &Arc<Tally>,
+    since: Instant,
+) {
     let Some(every) = config.progress_every else {
         done.wait();
         return;
@@ -259,10 +275,14 @@ fn report_progress_until(done: &Barrier, config: &LoadConfig, tally: &Arc<Tally>
     // A reporter thread, since a `Barrier` cannot be waited on with a timeout.
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     let reporter = thread::spawn(move || {
-        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
+        while let Err(std::sync::mpsc::RecvTimeoutError::Timeout) =
+            stopped.recv_timeout(every)
+        {
             let echoed = tally.echoed.load(Ordering::Relaxed);
             let rate = echoed as f64 / since.elapsed().as_secs_f64();
-            eprintln!("progress: {echoed} of {total} messages echoed, {rate:.0} msg/s");
+            eprintln!(
+                "progress: {echoed} of {total} messages echoed, {rate:.0} msg/s"
+            );
         }
     });
     done.wait();

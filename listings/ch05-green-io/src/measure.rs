@@ -8,7 +8,8 @@ use crate::sys::cvt;
 /// `machine: x86_64, 2 CPUs, Linux 6.18.44, release build`
 pub fn machine_line() -> String {
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .unwrap_or_default();
     // "6.18.44-some-suffix" -> "6.18.44"
     let kernel = kernel.trim().split(['-', '+']).next().unwrap_or("?");
     let build = if cfg!(debug_assertions) {

@@ -86,9 +86,10 @@ impl TcpListener {
     }
 
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, peer) = retry_when_ready(self.inner.fd(), Interest::Read, None, || {
-            trace::io("accept", self.inner.socket.accept())
-        })?;
+        let (stream, peer) =
+            retry_when_ready(self.inner.fd(), Interest::Read, None, || {
+                trace::io("accept", self.inner.socket.accept())
+            })?;
         Ok((TcpStream::from_std(stream)?, peer))
     }
 }

@@ -7,7 +7,9 @@ use std::os::fd::RawFd;
 use std::time::{Duration, Instant};
 
 use crate::poller::{Events, Poller};
-use crate::runtime::{WakeToken, current_token, park, with_netpoll, with_timers};
+use crate::runtime::{
+    WakeToken, current_token, park, with_netpoll, with_timers,
+};
 use crate::trace;
 
 /// What a parked green thread waits for.
@@ -63,8 +65,8 @@ impl NetPoll {
     /// Called when the socket is dropped, before its fd is closed and reused.
     pub fn deregister(&mut self, fd: RawFd) -> io::Result<()> {
         if let Some(waiters) = self.sockets.remove(&fd) {
-            self.parked -=
-                usize::from(waiters.reader.is_some()) + usize::from(waiters.writer.is_some());
+            self.parked -= usize::from(waiters.reader.is_some())
+                + usize::from(waiters.writer.is_some());
         }
         self.poller.delete(fd)
     }
@@ -75,7 +77,12 @@ impl NetPoll {
     /// # Panics
     /// If another green thread already waits for the same thing: one of the
     /// two would never be woken. (Go serialises such readers with a lock.)
-    pub fn wait_for(&mut self, fd: RawFd, interest: Interest, token: WakeToken) {
+    pub fn wait_for(
+        &mut self,
+        fd: RawFd,
+        interest: Interest,
+        token: WakeToken,
+    ) {
         let waiters = self
             .sockets
             .get_mut(&fd)
@@ -117,7 +124,8 @@ impl NetPoll {
         self.poller.wait(&mut self.events, timeout)?;
         trace::record(|| trace_poll(timeout, &self.events));
         for event in self.events.iter() {
-            let Some(waiters) = self.sockets.get_mut(&(event.token as RawFd)) else {
+            let Some(waiters) = self.sockets.get_mut(&(event.token as RawFd))
+            else {
                 continue;
             };
             let woken = [
@@ -126,7 +134,9 @@ impl NetPoll {
             ];
             for (is_ready, slot) in woken {
                 if let Some(token) = slot.take_if(|_| is_ready) {
-                    trace::record(|| format!("N-->>S: wake {}", trace::name(token.thread())));
+                    trace::record(|| {
+                        format!("N-->>S: wake {}", trace::name(token.thread()))
+                    });
                     ready.push(token);
                     self.parked -= 1;
                 }
@@ -145,8 +155,11 @@ impl NetPoll {
 pub fn park_on(fd: RawFd, interest: Interest, deadline: Option<Instant>) {
     let token = current_token();
     let me = trace::name(token.thread());
-    trace::record(|| format!("{me}->>N: wait for {interest:?}\n{me}->>S: park"));
-    with_netpoll(|netpoll| netpoll.wait_for(fd, interest, token)).expect("inside green::run");
+    trace::record(|| {
+        format!("{me}->>N: wait for {interest:?}\n{me}->>S: park")
+    });
+    with_netpoll(|netpoll| netpoll.wait_for(fd, interest, token))
+        .expect("inside green::run");
     if let Some(deadline) = deadline {
         with_timers(|timers| timers.add(deadline, token));
     }
@@ -161,7 +174,8 @@ pub fn park_on(fd: RawFd, interest: Interest, deadline: Option<Instant>) {
 /// # Panics
 /// Outside [`run`](crate::run).
 pub fn register(fd: RawFd) -> io::Result<()> {
-    with_netpoll(|netpoll| netpoll.register(fd)).expect("sockets need green::run")
+    with_netpoll(|netpoll| netpoll.register(fd))
+        .expect("sockets need green::run")
 }
 
 /// Deregisters a socket; does nothing once `run` has returned.

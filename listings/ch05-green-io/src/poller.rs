@@ -42,14 +42,20 @@ impl Poller {
     /// Edge-triggered means epoll reports a change once; the caller must only
     /// ever wait after a read or write has returned `EAGAIN`.
     pub fn add(&self, fd: RawFd, token: u64) -> io::Result<()> {
-        let interest = libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET;
+        let interest =
+            libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET;
         let mut event = libc::epoll_event {
             events: interest as u32,
             u64: token,
         };
         // SAFETY: `event` is a valid epoll_event for the duration of the call.
         cvt(unsafe {
-            libc::epoll_ctl(self.epoll.as_raw_fd(), libc::EPOLL_CTL_ADD, fd, &mut event)
+            libc::epoll_ctl(
+                self.epoll.as_raw_fd(),
+                libc::EPOLL_CTL_ADD,
+                fd,
+                &mut event,
+            )
         })?;
         Ok(())
     }
@@ -76,11 +82,16 @@ impl Poller {
     /// Waits until a registered descriptor is ready or `timeout` passes
     /// (`None`: no limit, `Some(ZERO)`: just look). A signal that interrupts
     /// the wait (`EINTR`) counts as "nothing ready yet".
-    pub fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    pub fn wait(
+        &self,
+        events: &mut Events,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         let timeout_ms = match timeout {
             None => -1,
             // Round up: waking a little late is fine, waking early spins.
-            Some(t) => i32::try_from(t.as_nanos().div_ceil(1_000_000)).unwrap_or(i32::MAX),
+            Some(t) => i32::try_from(t.as_nanos().div_ceil(1_000_000))
+                .unwrap_or(i32::MAX),
         };
         let capacity = i32::try_from(events.buf.len()).unwrap_or(i32::MAX);
         // SAFETY: the kernel writes at most `capacity` events into `buf`,
@@ -115,10 +126,12 @@ impl Events {
     pub fn iter(&self) -> impl Iterator<Item = Event> + '_ {
         self.buf[..self.len].iter().map(|event| {
             let flags = event.events as i32;
-            let closed_or_failed = flags & (libc::EPOLLHUP | libc::EPOLLERR) != 0;
+            let closed_or_failed =
+                flags & (libc::EPOLLHUP | libc::EPOLLERR) != 0;
             Event {
                 token: event.u64,
-                readable: closed_or_failed || flags & (libc::EPOLLIN | libc::EPOLLRDHUP) != 0,
+                readable: closed_or_failed
+                    || flags & (libc::EPOLLIN | libc::EPOLLRDHUP) != 0,
                 writable: closed_or_failed || flags & libc::EPOLLOUT != 0,
             }
         })

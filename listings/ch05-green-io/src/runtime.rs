@@ -64,9 +64,9 @@ thread_local! {
 /// caller switches stacks: no borrow is ever held across a switch.
 fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
     SCHEDULER.with_borrow_mut(|scheduler| {
-        let scheduler = scheduler
-            .as_mut()
-            .expect("no green-thread runtime on this thread: call this inside `run`");
+        let scheduler = scheduler.as_mut().expect(
+            "no green-thread runtime on this thread: call this inside `run`",
+        );
         f(scheduler)
     })
 }
@@ -137,7 +137,8 @@ impl Installed {
                 policy,
                 running: None,
                 loop_context: Context::empty(),
-                netpoll: NetPoll::new().expect("failed to create an epoll instance"),
+                netpoll: NetPoll::new()
+                    .expect("failed to create an epoll instance"),
                 timers: Timers::default(),
                 next_wait: 0,
             });
@@ -226,7 +227,8 @@ impl WakeToken {
 
 /// The running green thread, if any.
 pub fn current_thread() -> Option<ThreadId> {
-    SCHEDULER.with_borrow(|scheduler| scheduler.as_ref().and_then(|s| s.running))
+    SCHEDULER
+        .with_borrow(|scheduler| scheduler.as_ref().and_then(|s| s.running))
 }
 
 /// The token that wakes the running green thread from its next `park`.
@@ -319,7 +321,9 @@ impl Scheduler {
 
 /// Runs `f` on this OS thread's netpoller; `None` outside `run`.
 pub(crate) fn with_netpoll<R>(f: impl FnOnce(&mut NetPoll) -> R) -> Option<R> {
-    SCHEDULER.with_borrow_mut(|scheduler| scheduler.as_mut().map(|s| f(&mut s.netpoll)))
+    SCHEDULER.with_borrow_mut(|scheduler| {
+        scheduler.as_mut().map(|s| f(&mut s.netpoll))
+    })
 }
 
 /// Runs `f` on this OS thread's timers.
@@ -352,7 +356,8 @@ pub fn spawn_task(
         // SAFETY: `thread.stack` is a fresh mapping owned by the thread's
         // record, which lives until the thread has finished; its top is
         // page-aligned.
-        thread.context = unsafe { Context::new(thread.stack.top(), green_main, id.0) };
+        thread.context =
+            unsafe { Context::new(thread.stack.top(), green_main, id.0) };
         s.policy.push(id, priority);
         Ok(id)
     })
@@ -364,7 +369,8 @@ pub fn spawn_task(
 /// trampoline with the thread's id.
 extern "C" fn green_main(id: usize) -> ! {
     let id = ThreadId(id);
-    let task = with_scheduler(|s| s.threads.get_mut(id).and_then(|t| t.task.take()));
+    let task =
+        with_scheduler(|s| s.threads.get_mut(id).and_then(|t| t.task.take()));
     // `spawn` wrapped the task in `catch_unwind`, so no panic unwinds into
     // the trampoline (and `extern "C"` would abort if one tried).
     task.expect("a new thread has its task")();

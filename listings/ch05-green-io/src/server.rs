@@ -33,7 +33,8 @@ pub fn serve(addr: &str, max_fds: Option<u64>) -> io::Result<()> {
 /// For measuring binaries: if started with the serve flag, be the server.
 pub fn serve_if_asked() -> Option<io::Result<()>> {
     let mut args = std::env::args().skip(1);
-    (args.next().as_deref() == Some(SERVE_FLAG)).then(|| serve("127.0.0.1:0", None))
+    (args.next().as_deref() == Some(SERVE_FLAG))
+        .then(|| serve("127.0.0.1:0", None))
 }
 
 /// A child copy of the current binary serving echo; killed when dropped.
@@ -66,7 +67,9 @@ impl ServerProcess {
         let Some(addr) = addr else {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(io::Error::other(format!("server said {first_line:?}")));
+            return Err(io::Error::other(format!(
+                "server said {first_line:?}"
+            )));
         };
         Ok(ServerProcess { child, addr })
     }

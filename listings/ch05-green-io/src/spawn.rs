@@ -49,7 +49,10 @@ impl Builder {
     ///
     /// # Panics
     /// Outside [`run`](crate::run).
-    pub fn spawn<T: 'static>(self, f: impl FnOnce() -> T + 'static) -> io::Result<JoinHandle<T>> {
+    pub fn spawn<T: 'static>(
+        self,
+        f: impl FnOnce() -> T + 'static,
+    ) -> io::Result<JoinHandle<T>> {
         let result = Rc::new(RefCell::new(None));
         let joiner = Rc::new(Cell::new(None));
         let (slot, waiting) = (Rc::clone(&result), Rc::clone(&joiner));

@@ -68,7 +68,8 @@ impl Stack {
             return Err(io::Error::last_os_error());
         }
         let usable = stack.guard().end..stack.top() as usize;
-        stack.valgrind_id = valgrind::register_stack(usable.start, usable.end - 1);
+        stack.valgrind_id =
+            valgrind::register_stack(usable.start, usable.end - 1);
         Ok(stack)
     }
     // ANCHOR_END: new

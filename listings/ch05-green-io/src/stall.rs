@@ -41,7 +41,11 @@ struct Turns {
 /// Runs `tickers` green threads that yield in a loop next to one that asks a
 /// peer (an OS thread: the outside world) for a message, which the peer sends
 /// `delay` later.
-pub fn measure(read_with: ReadWith, tickers: usize, delay: Duration) -> io::Result<Stall> {
+pub fn measure(
+    read_with: ReadWith,
+    tickers: usize,
+    delay: Duration,
+) -> io::Result<Stall> {
     let (socket, peer) = connected_pair(delay)?;
     let stall = run(move || -> io::Result<Stall> {
         let done = Rc::new(Cell::new(false));
@@ -98,7 +102,10 @@ fn ticker(done: Rc<Cell<bool>>) -> impl FnOnce() -> Turns {
 
 // ANCHOR: reader
 /// Asks the peer for its message and waits for the answer.
-fn read_one_message(read_with: ReadWith, socket: net::TcpStream) -> io::Result<Duration> {
+fn read_one_message(
+    read_with: ReadWith,
+    socket: net::TcpStream,
+) -> io::Result<Duration> {
     let start = Instant::now();
     let mut buf = [0; 64];
     match read_with {

@@ -48,7 +48,9 @@ pub fn io<R: Outcome>(call: &str, result: io::Result<R>) -> io::Result<R> {
         let me = current_thread().map_or_else(|| "main".to_string(), name);
         let outcome = match &result {
             Ok(value) => value.describe(),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => "EAGAIN".to_string(),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                "EAGAIN".to_string()
+            }
             Err(e) => e.to_string(),
         };
         format!("{me}->>K: {call}\nK-->>{me}: {outcome}")

@@ -10,7 +10,8 @@ use std::time::Duration;
 const TIMEOUT: Option<Duration> = Some(Duration::from_secs(5));
 
 fn connect(addr: std::net::SocketAddr) -> TcpStream {
-    let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).expect("connect");
+    let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
+        .expect("connect");
     stream.set_read_timeout(TIMEOUT).expect("timeout");
     stream.set_write_timeout(TIMEOUT).expect("timeout");
     stream
@@ -30,7 +31,10 @@ fn flood(stream: &mut TcpStream) {
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {
         match stream.write(&chunk) {
-            Ok(_) => assert!(std::time::Instant::now() < deadline, "buffers never filled"),
+            Ok(_) => assert!(
+                std::time::Instant::now() < deadline,
+                "buffers never filled"
+            ),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 // Give the server time to fill our receive buffer too.
                 std::thread::sleep(Duration::from_millis(50));

@@ -29,7 +29,8 @@ fn thread_cpu_time() -> Duration {
         tv_nsec: 0,
     };
     // SAFETY: `ts` is a valid timespec for the kernel to fill in.
-    let ret = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    let ret =
+        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
     assert_eq!(ret, 0);
     Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }

@@ -11,7 +11,8 @@ use ch05_green_io::server::ServerProcess;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 fn connect(server: &ServerProcess) -> TcpStream {
-    let stream = TcpStream::connect_timeout(&server.addr(), TIMEOUT).expect("connect");
+    let stream =
+        TcpStream::connect_timeout(&server.addr(), TIMEOUT).expect("connect");
     stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
     stream
 }
@@ -43,13 +44,15 @@ fn connections_beyond_the_descriptor_limit_wait_and_are_served_later() {
     command.args(["--addr", "127.0.0.1:0", "--max-fds", "32"]);
     let server = ServerProcess::spawn(command).expect("server starts");
 
-    let mut clients: Vec<TcpStream> = (0..40).map(|_| connect(&server)).collect();
+    let mut clients: Vec<TcpStream> =
+        (0..40).map(|_| connect(&server)).collect();
     for client in &mut clients {
         client.write_all(b"x").expect("write");
     }
     // Most are served; the last ones wait in the listen queue.
     std::thread::sleep(Duration::from_millis(300));
-    let (served, mut waiting): (Vec<_>, Vec<_>) = clients.into_iter().partition(has_echoed);
+    let (served, mut waiting): (Vec<_>, Vec<_>) =
+        clients.into_iter().partition(has_echoed);
     assert!(!waiting.is_empty(), "the limit was never reached");
     assert!(served.len() >= 20, "only {} served", served.len());
 

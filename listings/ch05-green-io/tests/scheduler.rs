@@ -81,10 +81,12 @@ fn two_green_threads_may_not_wait_to_read_one_socket() {
     use std::net;
 
     let listener = net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let peer = net::TcpStream::connect(listener.local_addr().expect("addr")).expect("connect");
+    let peer = net::TcpStream::connect(listener.local_addr().expect("addr"))
+        .expect("connect");
     let (socket, _) = listener.accept().expect("accept");
     let second_reader_panicked = run(move || {
-        let stream = Rc::new(TcpStream::from_std(socket).expect("green socket"));
+        let stream =
+            Rc::new(TcpStream::from_std(socket).expect("green socket"));
         let first = {
             let stream = Rc::clone(&stream);
             spawn(move || {

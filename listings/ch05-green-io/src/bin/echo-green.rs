@@ -10,7 +10,8 @@ fn flag(name: &str) -> Option<String> {
 
 fn main() -> ExitCode {
     let addr = flag("--addr").unwrap_or_else(|| "127.0.0.1:7878".to_string());
-    let max_fds = match flag("--max-fds").map(|n| n.parse::<u64>()).transpose() {
+    let max_fds = match flag("--max-fds").map(|n| n.parse::<u64>()).transpose()
+    {
         Ok(max_fds) => max_fds,
         Err(_) => {
             eprintln!("usage: echo-green [--addr ADDR] [--max-fds N]");

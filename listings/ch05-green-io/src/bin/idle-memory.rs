@@ -60,7 +60,8 @@ fn measure(connections: u64) -> io::Result<()> {
     // ANCHOR_END: measure
 
     let n = connections as f64;
-    let per_connection = |before: u64, after: u64| kib((after as f64 - before as f64) / n);
+    let per_connection =
+        |before: u64, after: u64| kib((after as f64 - before as f64) / n);
     println!(
         "{connections} idle connections, opened in {:.1} ms:",
         opened.as_secs_f64() * 1e3
@@ -91,7 +92,8 @@ fn measure(connections: u64) -> io::Result<()> {
 }
 
 fn open_idle_connection(server: &ServerProcess) -> io::Result<TcpStream> {
-    let mut stream = TcpStream::connect_timeout(&server.addr(), Duration::from_secs(5))?;
+    let mut stream =
+        TcpStream::connect_timeout(&server.addr(), Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(5)))?;
     stream.write_all(b"x")?;
     stream.read_exact(&mut [0])?;

@@ -26,9 +26,13 @@ fn main() -> io::Result<()> {
     trace::start();
     run(move || -> io::Result<()> {
         let ticker = spawn(|| {
-            trace::record(|| "Note over G1: a turn, then yield_now".to_string());
+            trace::record(|| {
+                "Note over G1: a turn, then yield_now".to_string()
+            });
             yield_now();
-            trace::record(|| "Note over G1: another turn, then it returns".to_string());
+            trace::record(|| {
+                "Note over G1: another turn, then it returns".to_string()
+            });
         });
         let stream = TcpStream::from_std(socket)?;
         let read = (&stream).read(&mut [0; 16])?;

@@ -102,7 +102,11 @@ unsafe extern "C" fn trampoline() -> ! {
 ///
 /// # Safety
 /// `top` is the 16-byte-aligned top of at least 192 writable bytes.
-pub(super) unsafe fn first_frame(top: *mut u8, entry: Entry, arg: usize) -> *mut u8 {
+pub(super) unsafe fn first_frame(
+    top: *mut u8,
+    entry: Entry,
+    arg: usize,
+) -> *mut u8 {
     // Keep 16 zeroed bytes above the frame, so that sp = top - 16 once
     // `switch` has popped it: aligned, as the ABI wants at every call.
     let stack_pointer = top.wrapping_sub(16 + size_of::<SwitchFrame>());

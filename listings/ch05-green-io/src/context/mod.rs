@@ -16,7 +16,9 @@ use aarch64 as arch;
 
 // ANCHOR: unsupported
 #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-compile_error!("green threads need a context switch for this CPU: only x86_64 and aarch64 exist");
+compile_error!(
+    "green threads need a context switch for this CPU: only x86_64 and aarch64 exist"
+);
 // ANCHOR_END: unsupported
 
 // ANCHOR: context

@@ -97,13 +97,17 @@ unsafe extern "C" fn trampoline() -> ! {
 ///
 /// # Safety
 /// `top` is the 16-byte-aligned top of at least 96 writable bytes.
-pub(super) unsafe fn first_frame(top: *mut u8, entry: Entry, arg: usize) -> *mut u8 {
+pub(super) unsafe fn first_frame(
+    top: *mut u8,
+    entry: Entry,
+    arg: usize,
+) -> *mut u8 {
     // Keep 16 zeroed bytes above the frame: after `ret` pops the return
     // address, rsp = top - 16, a multiple of 16, right for `call r12`.
     let frame_size = size_of::<SwitchFrame>();
     let stack_pointer = top.wrapping_sub(16 + frame_size);
     let frame = SwitchFrame {
-        mxcsr: 0x1F80,       // the ABI's initial value: all exceptions masked,
+        mxcsr: 0x1F80, // the ABI's initial value: all exceptions masked,
         x87_control: 0x037F, // round to nearest, double-extended precision
         _padding: 0,
         r15: 0,
