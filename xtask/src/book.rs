@@ -69,11 +69,7 @@ fn quiz_ids(root: &Path) -> Result<(), Fail> {
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Fail::list("quiz questions without ids", problems))
-    }
+    Fail::unless_empty("quiz questions without ids", problems)
 }
 
 /// Every anchor an include names must be marked in its file: mdBook 0.5
@@ -95,11 +91,7 @@ fn missing_anchors(root: &Path) -> Result<(), Fail> {
             }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Fail::list("includes of missing anchors", problems))
-    }
+    Fail::unless_empty("includes of missing anchors", problems)
 }
 
 /// A code block that shows the reader nothing is an include gone wrong.
@@ -118,11 +110,7 @@ fn empty_blocks(markdown_dir: &Path) -> Result<(), Fail> {
             }
         }
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Fail::list("empty code blocks on the pages", problems))
-    }
+    Fail::unless_empty("empty code blocks on the pages", problems)
 }
 
 /// A line of mdBook's log that is a warning or an error. One notice is let
@@ -155,11 +143,8 @@ fn unexpanded_directives(html_dir: &Path) -> Result<usize, Fail> {
             }
         }
     }
-    if problems.is_empty() {
-        Ok(pages.len())
-    } else {
-        Err(Fail::list("directives mdBook left unexpanded", problems))
-    }
+    Fail::unless_empty("directives mdBook left unexpanded", problems)?;
+    Ok(pages.len())
 }
 
 /// `theme/mermaid.min.js` must be the mermaid that the pinned mdbook-mermaid

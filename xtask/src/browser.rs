@@ -78,11 +78,8 @@ pub fn check(html_dir: &Path, chromium: &str) -> Result<Report, Fail> {
     problems.extend(check_search(&browser, &base)?);
     problems.extend(check_dark_theme(&browser, &base, html_dir)?);
 
-    if problems.is_empty() {
-        Ok(report)
-    } else {
-        Err(Fail::list("the browser check found problems", problems))
-    }
+    Fail::unless_empty("the browser check found problems", problems)?;
+    Ok(report)
 }
 
 /// Every HTML page of the book (the chapters, the print page, the 404 page).

@@ -39,12 +39,7 @@ impl Report {
 
 pub fn check(root: &Path, markdown_dir: &Path) -> Result<Report, Fail> {
     let (report, problems) = count_blocks(markdown_dir)?;
-    if !problems.is_empty() {
-        return Err(Fail::list(
-            "code blocks rustdoc would skip or misread",
-            problems,
-        ));
-    }
+    Fail::unless_empty("code blocks rustdoc would skip or misread", problems)?;
     let mut test = cmd::cargo(root, &["test", "--package", "book-doctests", "--doc"]);
     test.env("BOOK_MARKDOWN_DIR", markdown_dir);
     let finished = cmd::capture(&mut test, LIMIT)?;

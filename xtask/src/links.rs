@@ -43,14 +43,11 @@ pub fn check(html_dir: &Path) -> Result<Report, Fail> {
             }
         }
     }
-    if problems.is_empty() {
-        Ok(Report {
-            pages: pages.len(),
-            links,
-        })
-    } else {
-        Err(Fail::list("broken links in the built book", problems))
-    }
+    Fail::unless_empty("broken links in the built book", problems)?;
+    Ok(Report {
+        pages: pages.len(),
+        links,
+    })
 }
 
 fn is_external(target: &str) -> bool {

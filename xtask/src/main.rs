@@ -57,6 +57,15 @@ impl Fail {
             items,
         }
     }
+
+    /// `Ok` when a check found no `problems`, else a failure listing them.
+    pub fn unless_empty(message: &str, problems: Vec<String>) -> Result<(), Fail> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Fail::list(message, problems))
+        }
+    }
 }
 
 impl fmt::Display for Fail {

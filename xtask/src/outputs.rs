@@ -112,14 +112,11 @@ pub fn check(root: &Path, shown: &[Shown]) -> Result<usize, Fail> {
         }
     }
     problems.extend(unshown(root, shown));
-    if problems.is_empty() {
-        Ok(shown.len())
-    } else {
-        Err(Fail::list(
-            "shown outputs differ from what the listings print",
-            problems,
-        ))
-    }
+    Fail::unless_empty(
+        "shown outputs differ from what the listings print",
+        problems,
+    )?;
+    Ok(shown.len())
 }
 
 /// Reruns every shown output and writes what it printed into its file.

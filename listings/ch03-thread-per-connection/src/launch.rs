@@ -129,12 +129,30 @@ pub fn main(
     let result = ServerOptions::parse(args, workers)
         .map_err(|usage| io::Error::new(io::ErrorKind::InvalidInput, usage))
         .and_then(|options| run(&options));
+    exit_code("server", result)
+}
+
+/// Reports an error as `program: error` and turns the result into the
+/// process's exit code.
+pub fn exit_code(program: &str, result: io::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("server: {e}");
+            eprintln!("{program}: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `main` of a measuring binary, which starts a copy of itself as the
+/// server: that copy serves; this one runs `measure`.
+pub fn measuring_main(
+    program: &str,
+    measure: impl FnOnce() -> io::Result<()>,
+) -> ExitCode {
+    match serve_if_asked() {
+        Some(exit) => exit,
+        None => exit_code(program, measure()),
     }
 }
 

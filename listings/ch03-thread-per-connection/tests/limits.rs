@@ -1,6 +1,7 @@
 //! At its limits the server reports the error and keeps serving: the
 //! `echo-threads` binary with lowered limits, as a child process.
 
+use std::net::TcpStream;
 use std::process::Command;
 use std::time::Duration;
 
@@ -26,13 +27,7 @@ fn out_of_descriptors_the_server_backs_off_and_keeps_serving() {
         log_line(&server),
         "server: descriptor limit lowered to 6, 4 in use"
     );
-    let mut served: Vec<_> = (0..2)
-        .map(|_| {
-            let mut client = connect(server.addr(), PATIENCE).unwrap();
-            round_trip(&mut client, b"hi").unwrap();
-            client
-        })
-        .collect();
+    let mut served = served_clients(&server, 2);
 
     let mut waiting =
         connect(server.addr(), Duration::from_millis(300)).unwrap();
@@ -51,13 +46,7 @@ fn out_of_descriptors_the_server_backs_off_and_keeps_serving() {
 fn out_of_threads_the_server_drops_one_connection_and_keeps_serving() {
     let server = echo_threads(&["--max-new-threads", "2"]);
     assert!(log_line(&server).contains("fit 2 more thread stacks"));
-    let mut served: Vec<_> = (0..2)
-        .map(|_| {
-            let mut client = connect(server.addr(), PATIENCE).unwrap();
-            round_trip(&mut client, b"hi").unwrap();
-            client
-        })
-        .collect();
+    let mut served = served_clients(&server, 2);
 
     let mut refused = connect(server.addr(), PATIENCE).unwrap();
     let err = round_trip(&mut refused, b"no room").unwrap_err();
@@ -70,4 +59,15 @@ fn out_of_threads_the_server_drops_one_connection_and_keeps_serving() {
     for client in &mut served {
         round_trip(client, b"still served").unwrap();
     }
+}
+
+/// `count` clients, each of which the server has echoed once.
+fn served_clients(server: &ServerProcess, count: usize) -> Vec<TcpStream> {
+    (0..count)
+        .map(|_| {
+            let mut client = connect(server.addr(), PATIENCE).unwrap();
+            round_trip(&mut client, b"hi").unwrap();
+            client
+        })
+        .collect()
 }

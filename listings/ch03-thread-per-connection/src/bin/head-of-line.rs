@@ -15,7 +15,7 @@ use ch03_thread_per_connection::args::Args;
 use ch03_thread_per_connection::client::{
     PATIENCE, connect, read_echo, round_trip, timed_out,
 };
-use ch03_thread_per_connection::{pool, server};
+use ch03_thread_per_connection::{launch, pool, server};
 
 const WORKERS: usize = 2;
 const HELLO: &[u8] = b"hello";
@@ -79,11 +79,5 @@ fn main() -> ExitCode {
         Ok(ms) => run(Duration::from_millis(ms)),
         Err(usage) => Err(io::Error::new(io::ErrorKind::InvalidInput, usage)),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("head-of-line: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    launch::exit_code("head-of-line", result)
 }

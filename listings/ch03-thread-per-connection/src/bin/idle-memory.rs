@@ -115,14 +115,5 @@ fn run() -> io::Result<()> {
 }
 
 fn main() -> ExitCode {
-    if let Some(exit) = launch::serve_if_asked() {
-        return exit;
-    }
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("idle-memory: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    launch::measuring_main("idle-memory", run)
 }

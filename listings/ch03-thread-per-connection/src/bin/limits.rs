@@ -227,22 +227,14 @@ fn capped() -> io::Result<()> {
 // ANCHOR_END: capped
 
 fn main() -> ExitCode {
-    if let Some(exit) = launch::serve_if_asked() {
-        return exit;
-    }
-    println!("{}", machine::line());
-    println!("{}", machine::limit_lines());
-    // Part 3 holds thousands of connections open from this process.
-    let steps = limits::raise_fd_limit()
-        .and_then(|_| out_of_descriptors())
-        .and_then(|()| out_of_threads())
-        .and_then(|()| out_of_memory_maps())
-        .and_then(|()| capped());
-    match steps {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("limits: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    launch::measuring_main("limits", || {
+        println!("{}", machine::line());
+        println!("{}", machine::limit_lines());
+        // Part 3 holds thousands of connections open from this process.
+        limits::raise_fd_limit()
+            .and_then(|_| out_of_descriptors())
+            .and_then(|()| out_of_threads())
+            .and_then(|()| out_of_memory_maps())
+            .and_then(|()| capped())
+    })
 }

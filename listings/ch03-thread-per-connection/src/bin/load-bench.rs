@@ -56,14 +56,5 @@ fn run() -> io::Result<()> {
 }
 
 fn main() -> ExitCode {
-    if let Some(exit) = launch::serve_if_asked() {
-        return exit;
-    }
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("load-bench: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    launch::measuring_main("load-bench", run)
 }
