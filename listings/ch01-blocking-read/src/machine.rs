@@ -1,20 +1,22 @@
 //! The `machine:` line every measurement prints first, so a reader knows
 //! where a figure came from.
 
-use crate::sys;
+use crate::{procfs, sys};
 use std::io;
 
-/// `machine: x86_64, 2 CPUs, Linux 6.18.44, release build`.
+/// `machine: x86_64, 2 CPUs, 23.5 GiB RAM, Linux 6.18.44, release build`.
 pub fn line() -> io::Result<String> {
     let (arch, release) = sys::uname()?;
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let ram_gib = procfs::meminfo_kib("MemTotal")? as f64 / (1024.0 * 1024.0);
     let profile = if cfg!(debug_assertions) {
         "debug"
     } else {
         "release"
     };
     Ok(format!(
-        "machine: {arch}, {cpus} CPUs, Linux {release}, {profile} build"
+        "machine: {arch}, {cpus} CPUs, {ram_gib:.1} GiB RAM, Linux {release}, \
+         {profile} build"
     ))
 }
 

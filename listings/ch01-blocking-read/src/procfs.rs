@@ -48,11 +48,16 @@ pub fn status() -> io::Result<Status> {
     parse_status(&std::fs::read_to_string("/proc/self/status")?)
 }
 
+/// A field of `/proc/meminfo`, in KiB (`MemTotal`, `KernelStack`, …).
+pub fn meminfo_kib(name: &str) -> io::Result<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo")?;
+    field(&text, name).ok_or_else(|| missing(name))
+}
+
 /// The kernel-side stacks of every thread on the machine, in KiB
 /// (`KernelStack` in `/proc/meminfo`). They do not count in any VmRSS.
 pub fn kernel_stacks_kib() -> io::Result<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo")?;
-    field(&text, "KernelStack").ok_or_else(|| missing("KernelStack"))
+    meminfo_kib("KernelStack")
 }
 
 /// The kernel's overcommit policy (`/proc/sys/vm/overcommit_memory`),

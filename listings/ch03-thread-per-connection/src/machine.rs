@@ -7,9 +7,12 @@ use std::thread;
 use crate::limits::{self, Limit};
 use crate::procfs;
 
-/// `machine: x86_64, 2 CPUs, Linux 6.18.44, release build`
+/// `machine: x86_64, 2 CPUs, 23.5 GiB RAM, Linux 6.18.44, release build`
 pub fn line() -> String {
     let cpus = thread::available_parallelism().map_or(1, |n| n.get());
+    let ram = procfs::meminfo_kib("MemTotal:").map_or("? GiB".into(), |kib| {
+        format!("{:.1} GiB", kib as f64 / (1024.0 * 1024.0))
+    });
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
         .unwrap_or_default();
     // "6.18.44-some-suffix" -> "6.18.44"
@@ -20,7 +23,7 @@ pub fn line() -> String {
         "release build"
     };
     format!(
-        "machine: {}, {cpus} CPUs, Linux {kernel}, {build}",
+        "machine: {}, {cpus} CPUs, {ram} RAM, Linux {kernel}, {build}",
         std::env::consts::ARCH
     )
 }
