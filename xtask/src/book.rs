@@ -9,18 +9,21 @@ use crate::{Fail, cmd, markdown};
 
 const LIMIT: Duration = Duration::from_secs(300);
 
-/// Builds `book/html` and `book/markdown` from scratch; any warning or error
+/// Builds `OUT/html` and `OUT/markdown` from scratch; any warning or error
 /// mdBook or a preprocessor prints (a missing include, a bad anchor, a quiz
 /// that does not parse) fails the build.
-pub fn build(root: &Path) -> Result<usize, Fail> {
+pub fn build(root: &Path, out: &Path) -> Result<usize, Fail> {
     quiz_ids(root)?;
-    let out = root.join("book");
     if out.exists() {
-        std::fs::remove_dir_all(&out)
+        std::fs::remove_dir_all(out)
             .map_err(|error| Fail::new(format!("cannot clear {}: {error}", out.display())))?;
     }
     let mut build = Command::new("mdbook");
-    build.current_dir(root).arg("build").env("RUST_LOG", "warn");
+    build
+        .current_dir(root)
+        .args(["build", "--dest-dir"])
+        .arg(out)
+        .env("RUST_LOG", "warn");
     let finished = cmd::capture(&mut build, LIMIT)?;
     let complaints: Vec<String> = finished
         .stderr

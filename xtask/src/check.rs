@@ -3,7 +3,7 @@
 //! run shows everything that is wrong; steps that need the built book are
 //! not run when the book did not build.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::{Fail, book, browser, cmd, cross, doctests, links, outputs, tools};
@@ -183,6 +183,17 @@ impl Run {
     }
 }
 
+/// Cargo's target directory, absolute: `$CARGO_TARGET_DIR` (which cargo
+/// reads relative to the current directory), else `target/`.
+fn target_dir(root: &Path) -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => std::env::current_dir()
+            .unwrap_or_else(|_| root.to_path_buf())
+            .join(dir),
+        None => root.join("target"),
+    }
+}
+
 fn seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())
 }
@@ -254,11 +265,15 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
         });
     }
 
-    let markdown = root.join("book").join("markdown");
-    let html = root.join("book").join("html");
+    // The checked book goes below the target directory, not to `book/`: two
+    // authors' runs in one checkout (each with its own CARGO_TARGET_DIR)
+    // must not delete each other's pages mid-check.
+    let book_dir = target_dir(root).join("book");
+    let markdown = book_dir.join("markdown");
+    let html = book_dir.join("html");
     let built = options.needs_book()
         && run.step("book", || {
-            let pages = book::build(root)?;
+            let pages = book::build(root, &book_dir)?;
             Ok(format!(
                 "{pages} HTML pages, 0 warnings, every include expanded"
             ))
