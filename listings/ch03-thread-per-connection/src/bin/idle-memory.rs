@@ -48,8 +48,6 @@ fn measure(connections: u64) -> io::Result<()> {
     // ANCHOR_END: measure
 
     let n = connections as f64;
-    let per_connection =
-        |before: u64, after: u64| kib((after as f64 - before as f64) / n);
     println!(
         "{connections} idle connections, opened in {:.1} ms:",
         opened.as_secs_f64() * 1e3
@@ -58,24 +56,21 @@ fn measure(connections: u64) -> io::Result<()> {
         "  server threads: {} before, {} after",
         before.threads, after.threads
     );
-    println!(
-        "  VmRSS: {} before, {} after, {} per connection",
-        kib(before.rss_kib as f64),
-        kib(after.rss_kib as f64),
-        per_connection(before.rss_kib, after.rss_kib)
-    );
-    println!(
-        "  VmSize: {} before, {} after, {} per connection",
-        kib(before.size_kib as f64),
-        kib(after.size_kib as f64),
-        per_connection(before.size_kib, after.size_kib)
-    );
-    println!(
-        "  VmPTE: {} before, {} after, {} per connection",
-        kib(before.page_tables_kib as f64),
-        kib(after.page_tables_kib as f64),
-        per_connection(before.page_tables_kib, after.page_tables_kib)
-    );
+    let per_connection =
+        |before: u64, after: u64| kib((after as f64 - before as f64) / n);
+    let growth = [
+        ("VmRSS", before.rss_kib, after.rss_kib),
+        ("VmSize", before.size_kib, after.size_kib),
+        ("VmPTE", before.page_tables_kib, after.page_tables_kib),
+    ];
+    for (field, before, after) in growth {
+        println!(
+            "  {field}: {} before, {} after, {} per connection",
+            kib(before as f64),
+            kib(after as f64),
+            per_connection(before, after)
+        );
+    }
     println!(
         "  memory maps: {} more, {} per connection",
         maps_after - maps_before,
