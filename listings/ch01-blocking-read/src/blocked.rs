@@ -1,6 +1,7 @@
 //! Threads that sit in a real `read(2)` on an empty pipe until we let them go.
 
-use crate::{procfs, stack, sys};
+use crate::harness::procfs;
+use crate::{stack, sys};
 use std::io;
 use std::os::fd::OwnedFd;
 use std::sync::Arc;

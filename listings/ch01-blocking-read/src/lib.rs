@@ -1,16 +1,14 @@
 //! Chapter 1: what a blocking `read` costs.
 //!
 //! The library holds the pieces the measurement binaries share: thin
-//! wrappers around the system calls ([`sys`]), readers of `/proc` ([`procfs`]),
-//! threads parked in a real `read` ([`blocked`]), a ping-pong between two
-//! threads ([`handoff`]), stack used on purpose ([`stack`]), the `machine:`
-//! line every measurement prints first ([`machine`]) and a small
-//! command-line parser ([`args`]).
+//! wrappers around the system calls ([`sys`]), threads parked in a real
+//! `read` ([`blocked`]), a ping-pong between two threads ([`handoff`]) and
+//! stack used on purpose ([`stack`]). The measuring harness ([`harness`]:
+//! the `machine:` line, `/proc` readers, flags) is the same in every
+//! chapter's listing.
 
-pub mod args;
 pub mod blocked;
 pub mod handoff;
-pub mod machine;
-pub mod procfs;
+pub mod harness;
 pub mod stack;
 pub mod sys;

@@ -83,29 +83,6 @@ pub fn gettid() -> libc::pid_t {
     unsafe { libc::gettid() }
 }
 
-/// The soft and hard limits of a resource; `None` means unlimited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
-    pub soft: Option<u64>,
-    pub hard: Option<u64>,
-}
-
-/// Reads the limit of `resource` (e.g. `libc::RLIMIT_STACK`).
-pub fn getrlimit(resource: libc::__rlimit_resource_t) -> io::Result<Limit> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid, writable `rlimit`.
-    cvt(unsafe { libc::getrlimit(resource, &mut limit) })?;
-    let finite =
-        |value: libc::rlim_t| (value != libc::RLIM_INFINITY).then_some(value);
-    Ok(Limit {
-        soft: finite(limit.rlim_cur),
-        hard: finite(limit.rlim_max),
-    })
-}
-
 /// How often the calling thread gave up the CPU: voluntarily (it blocked, as
 /// in a `read` with nothing to read) and involuntarily (it was preempted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -182,20 +159,3 @@ pub fn pin_to_cpu(cpu: usize) -> io::Result<()> {
     Ok(())
 }
 // ANCHOR_END: pin
-
-/// `uname`'s machine (e.g. `x86_64`) and kernel release (e.g. `6.18.44`).
-pub fn uname() -> io::Result<(String, String)> {
-    // SAFETY: an all-zero `utsname` is a valid value of this plain C struct.
-    let mut names: libc::utsname = unsafe { std::mem::zeroed() };
-    // SAFETY: `names` is a valid, writable `utsname`.
-    cvt(unsafe { libc::uname(&mut names) })?;
-    let text = |field: &[libc::c_char]| {
-        let bytes: Vec<u8> = field
-            .iter()
-            .take_while(|&&c| c != 0)
-            .map(|&c| c as u8)
-            .collect();
-        String::from_utf8_lossy(&bytes).into_owned()
-    };
-    Ok((text(&names.machine), text(&names.release)))
-}

@@ -1,7 +1,7 @@
 //! Threads parked in `read` really are asleep, and all of them come back.
 
 use ch01_blocking_read::blocked::{BlockedThreads, Config, StackSize};
-use ch01_blocking_read::procfs;
+use ch01_blocking_read::harness::procfs;
 use std::time::Duration;
 
 const THREADS: usize = 20;

@@ -2,7 +2,8 @@
 //! sees `EINTR` and asks again. One test only, because the signal handler
 //! belongs to the whole test process.
 
-use ch01_blocking_read::{procfs, sys};
+use ch01_blocking_read::harness::procfs;
+use ch01_blocking_read::sys;
 use std::os::unix::thread::JoinHandleExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};

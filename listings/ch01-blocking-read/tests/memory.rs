@@ -3,7 +3,7 @@
 //! it would blur the figures.
 
 use ch01_blocking_read::blocked::{BlockedThreads, Config, StackSize};
-use ch01_blocking_read::procfs;
+use ch01_blocking_read::harness::procfs;
 use std::time::Duration;
 
 const THREADS: u64 = 16;
@@ -18,10 +18,10 @@ fn growth_per_thread(stack_kib: u64, touch_kib: u64) -> (u64, u64) {
         stack,
         touch_kib: touch_kib as usize,
     };
-    let before = procfs::status().unwrap();
+    let before = procfs::status("self").unwrap();
     let blocked = BlockedThreads::spawn(config).unwrap();
     blocked.wait_until_asleep(Duration::from_secs(10)).unwrap();
-    let during = procfs::status().unwrap();
+    let during = procfs::status("self").unwrap();
     assert_eq!(blocked.release().unwrap(), THREADS as usize);
     let grown =
         |before: u64, during: u64| during.saturating_sub(before) / THREADS;

@@ -11,7 +11,6 @@
 
 pub mod harness;
 pub mod latch;
-pub mod machine;
 pub mod message;
 pub mod poll_loop;
 pub mod probe;
@@ -20,3 +19,4 @@ pub mod sys;
 pub mod task;
 pub mod threads;
 pub mod ways;
+pub mod workload;

@@ -4,6 +4,7 @@
 use std::io;
 use std::time::{Duration, Instant};
 
+use crate::harness::procfs;
 use crate::sys::cvt;
 
 /// A reading of the process's resource use at one instant.
@@ -23,27 +24,16 @@ pub struct Snapshot {
 
 /// Takes a snapshot of the calling process.
 pub fn snapshot() -> io::Result<Snapshot> {
-    let status = std::fs::read_to_string("/proc/self/status")?;
+    let status = procfs::status("self")?;
     let usage = resource_usage()?;
     Ok(Snapshot {
         at: Instant::now(),
-        resident_kib: status_field(&status, "VmRSS")?,
-        threads: status_field(&status, "Threads")?,
+        resident_kib: status.vm_rss_kib,
+        threads: status.threads,
         voluntary_switches: u64::try_from(usage.ru_nvcsw)
             .map_err(io::Error::other)?,
         cpu: duration(usage.ru_utime) + duration(usage.ru_stime),
     })
-}
-
-/// Reads a number field of `/proc/self/status`, such as `VmRSS:  1234 kB`.
-fn status_field(status: &str, name: &str) -> io::Result<u64> {
-    status
-        .lines()
-        .filter_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
-        .find_map(|value| value.split_whitespace().next()?.parse().ok())
-        .ok_or_else(|| {
-            io::Error::other(format!("no {name} in /proc/self/status"))
-        })
 }
 
 fn resource_usage() -> io::Result<libc::rusage> {

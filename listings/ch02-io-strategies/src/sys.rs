@@ -42,19 +42,3 @@ pub fn set_nonblocking(fd: BorrowedFd<'_>) -> io::Result<()> {
     })?;
     Ok(())
 }
-
-/// Raises the soft limit on open files to the hard limit and returns it, so
-/// the program needs no `ulimit -n` from the reader.
-pub fn raise_open_file_limit() -> io::Result<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `limit` is a valid `rlimit` for getrlimit to fill in.
-    cvt(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) })?;
-    limit.rlim_cur = limit.rlim_max;
-    // SAFETY: `limit` is a valid `rlimit`; raising the soft limit up to the
-    // hard limit is always allowed.
-    cvt(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) })?;
-    Ok(limit.rlim_cur)
-}

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
-use ch02_io_strategies::harness;
 use ch02_io_strategies::latch::Latch;
 use ch02_io_strategies::message;
 use ch02_io_strategies::ways::Way;
+use ch02_io_strategies::workload;
 use common::{pipes, send, within_deadline};
 
 const WAYS: [Way; 3] = [Way::Threads, Way::Poll, Way::Epoll];
@@ -20,7 +20,7 @@ const WAYS: [Way; 3] = [Way::Threads, Way::Poll, Way::Epoll];
 fn every_way_delivers_every_message() {
     for way in WAYS {
         let report = within_deadline(move || {
-            harness::run(way, 100, Duration::ZERO).expect("run")
+            workload::run(way, 100, Duration::ZERO).expect("run")
         });
         assert_eq!(report.delivered, 100, "{way:?}");
         assert_eq!(report.tasks, 100, "{way:?}");

@@ -8,8 +8,8 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::harness::procfs::{self, Status};
 use crate::launch::{SERVE_FLAG, ServerOptions};
-use crate::procfs::{self, Status};
 
 /// How long a server may take to print `listening on ADDR`.
 const START_TIMEOUT: Duration = Duration::from_secs(10);

@@ -7,8 +7,9 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
-use crate::args::Args;
-use crate::{limits, pool, procfs, server};
+use crate::harness::args::Args;
+use crate::harness::{limits as fd_limits, procfs};
+use crate::{limits, pool, server};
 
 /// What a measuring binary passes to a child copy of itself to make it a server.
 pub const SERVE_FLAG: &str = "--serve";
@@ -88,14 +89,14 @@ pub fn run(options: &ServerOptions) -> io::Result<()> {
     let listener = TcpListener::bind(&options.addr)?;
     match options.max_fds {
         Some(max) => {
-            limits::lower_fd_limit(max)?;
+            fd_limits::lower_fd_limit(max)?;
             let in_use = procfs::open_fds()?;
             eprintln!(
                 "server: descriptor limit lowered to {max}, {in_use} in use"
             );
         }
         None => {
-            limits::raise_fd_limit()?;
+            fd_limits::raise_fd_limit()?;
         }
     }
     if let Some(threads) = options.max_new_threads {

@@ -8,7 +8,7 @@ use std::thread;
 
 use crate::accept::{ServerHandle, accept_loop};
 use crate::echo::serve_connection;
-use crate::procfs;
+use crate::harness::procfs;
 
 /// Stack size of a connection thread: std's default (2 MiB), made explicit so
 /// the limits demo can count how many stacks fit in a given address space.

@@ -3,7 +3,7 @@
 use std::net::TcpListener;
 use std::time::Duration;
 
-use ch03_thread_per_connection::load::{self, LoadConfig};
+use ch03_thread_per_connection::harness::load::{self, LoadConfig};
 use ch03_thread_per_connection::server;
 
 #[test]

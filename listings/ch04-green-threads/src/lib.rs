@@ -13,7 +13,7 @@
 pub mod child;
 pub mod context;
 pub mod exercises;
-pub mod measure;
+pub mod harness;
 pub mod policy;
 pub mod runtime;
 pub mod spawn;

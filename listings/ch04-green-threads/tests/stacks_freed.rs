@@ -1,14 +1,13 @@
 //! Finished green threads give their stacks back. Alone in its own test
 //! binary, because it counts mappings of the whole process.
 
+use ch04_green_threads::harness::procfs;
 use ch04_green_threads::stack::Stack;
 use ch04_green_threads::{Builder, run, yield_now};
 
 /// The process's virtual size in KiB, from /proc/self/status.
 fn vm_size_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("VmSize:")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    procfs::status("self").unwrap().vm_size_kib
 }
 
 #[test]

@@ -8,9 +8,10 @@
 //! New: [`poller`] (epoll), [`netpoll`] (which thread waits for which
 //! socket), [`timer`] (deadlines), [`net`] (green sockets), [`echo`] (the
 //! server), [`stall`] (the experiment that motivates it all).
-//! For the measurements and the diagram: [`trace`], [`server`] (the server as a child process),
-//! [`load`] and [`procfs`] (copied from chapter 3), [`measure`]; and
-//! [`sys`].
+//! For the measurements and the diagram: [`trace`], [`server`] (the server
+//! as a child process) and [`sys`]. The measuring harness ([`harness`]: the
+//! `machine:` line, `/proc` readers, descriptor limits, flags and the load
+//! client) is the same in every chapter's listing.
 //!
 //! ```
 //! let sum = ch05_green_io::run(|| {
@@ -23,13 +24,11 @@
 
 pub mod context;
 pub mod echo;
-pub mod load;
-pub mod measure;
+pub mod harness;
 pub mod net;
 pub mod netpoll;
 pub mod policy;
 pub mod poller;
-pub mod procfs;
 pub mod runtime;
 pub mod server;
 pub mod spawn;

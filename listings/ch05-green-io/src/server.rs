@@ -6,9 +6,9 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
 use crate::echo;
-use crate::measure;
+use crate::harness::limits;
+use crate::harness::procfs::{self, Status};
 use crate::net::TcpListener;
-use crate::procfs::{self, Status};
 use crate::runtime::run;
 
 /// What a measuring binary passes to a child copy of itself to make it serve.
@@ -18,8 +18,8 @@ const SERVE_FLAG: &str = "--serve-echo";
 /// prints `listening on ADDR`, and serves.
 pub fn serve(addr: &str, max_fds: Option<u64>) -> io::Result<()> {
     match max_fds {
-        Some(max) => measure::lower_fd_limit(max)?,
-        None => measure::raise_fd_limit()?,
+        Some(max) => limits::lower_fd_limit(max)?,
+        None => limits::raise_fd_limit()?,
     };
     let addr = addr.to_string();
     run(move || {

@@ -4,8 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use ch05_green_io::load::{self, LoadConfig};
-use ch05_green_io::measure::raise_fd_limit;
+use ch05_green_io::harness::limits::raise_fd_limit;
+use ch05_green_io::harness::load::{self, LoadConfig};
 
 /// Also under qemu-user (aarch64 CI) this takes a few seconds at most.
 const CLIENTS: usize = 1000;

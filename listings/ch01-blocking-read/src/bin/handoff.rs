@@ -2,9 +2,10 @@
 //! each blocking until the other answers. Run with `--via channel` to pass it
 //! through `std::sync::mpsc` channels instead of pipes.
 
-use ch01_blocking_read::args::Args;
 use ch01_blocking_read::handoff::{self, Placement, Report};
-use ch01_blocking_read::machine::{self, grouped};
+use ch01_blocking_read::harness::args::Args;
+use ch01_blocking_read::harness::machine;
+use ch01_blocking_read::harness::units::grouped;
 use ch01_blocking_read::sys;
 use std::process::ExitCode;
 
@@ -47,15 +48,15 @@ enum Via {
 
 fn run() -> Result<(), String> {
     let args = Args::parse(std::env::args().skip(1), &["rounds", "via"])?;
-    let rounds: u64 = args.get("rounds", 100_000)?;
-    let via = match args.get("via", "pipe".to_string())?.as_str() {
+    let rounds: u64 = args.get_or("rounds", 100_000)?;
+    let via = match args.get_or("via", "pipe".to_string())?.as_str() {
         "pipe" => Via::Pipe,
         "channel" => Via::Channel,
         other => {
             return Err(format!("--via {other}: expected `pipe` or `channel`"));
         }
     };
-    println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
+    println!("{}", machine::line());
     let medium = match via {
         Via::Pipe => "two pipes",
         Via::Channel => "two channels",

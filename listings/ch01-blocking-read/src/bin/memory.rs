@@ -1,10 +1,10 @@
 //! Spawns threads that block in `read` and compares the address space they
 //! reserve (VmSize) with the memory they occupy (VmRSS).
 
-use ch01_blocking_read::args::Args;
 use ch01_blocking_read::blocked::{BlockedThreads, Config, StackSize};
-use ch01_blocking_read::machine::{self, grouped};
-use ch01_blocking_read::{procfs, sys};
+use ch01_blocking_read::harness::args::Args;
+use ch01_blocking_read::harness::units::grouped;
+use ch01_blocking_read::harness::{limits, machine, procfs};
 use std::io;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -28,11 +28,11 @@ fn run() -> Result<(), String> {
         std::env::args().skip(1),
         &["threads", "stack-kib", "touch-kib"],
     )?;
-    let threads: usize = args.get("threads", 1000)?;
-    let touch_kib: usize = args.get("touch-kib", 0)?;
-    let stack_kib: Option<usize> = args.get_opt("stack-kib")?;
+    let threads: usize = args.get_or("threads", 1000)?;
+    let touch_kib: usize = args.get_or("touch-kib", 0)?;
+    let stack_kib: Option<usize> = args.get("stack-kib")?;
 
-    println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
+    println!("{}", machine::line());
     let main_stack = main_stack_size()?;
     let rust_min_stack =
         std::env::var("RUST_MIN_STACK").unwrap_or_else(|_| "not set".into());
@@ -65,7 +65,7 @@ fn run() -> Result<(), String> {
 /// The main thread's stack size: the soft `RLIMIT_STACK` (what `ulimit -s`
 /// shows), or 8 MiB if it is unlimited.
 fn main_stack_size() -> Result<usize, String> {
-    let limit = sys::getrlimit(libc::RLIMIT_STACK)
+    let limit = limits::limit(libc::RLIMIT_STACK)
         .map_err(|e| format!("getrlimit: {e}"))?;
     let show = |value: Option<u64>| {
         value.map_or("unlimited".into(), |v| {
@@ -92,7 +92,7 @@ struct Snapshot {
 
 fn snapshot() -> io::Result<Snapshot> {
     Ok(Snapshot {
-        process: procfs::status()?,
+        process: procfs::status("self")?,
         kernel_stacks_kib: procfs::kernel_stacks_kib()?,
     })
 }
@@ -108,7 +108,7 @@ const WARM_UP_STACK: usize = 64 * KIB;
 /// glibc cannot reuse them (it caches stacks of joined threads) for the
 /// threads we measure.
 fn warm_up() -> Result<(), Box<dyn std::error::Error>> {
-    let before = procfs::status()?;
+    let before = procfs::status("self")?;
     let stack = StackSize::Bytes(WARM_UP_STACK);
     let config = Config {
         threads: WARM_UP_THREADS,
@@ -119,7 +119,7 @@ fn warm_up() -> Result<(), Box<dyn std::error::Error>> {
     blocked.wait_until_asleep(Duration::from_secs(30))?;
     blocked.release()?;
     let grown_kib =
-        procfs::status()?.vm_size_kib as f64 - before.vm_size_kib as f64;
+        procfs::status("self")?.vm_size_kib as f64 - before.vm_size_kib as f64;
     println!(
         "warm-up: {WARM_UP_THREADS} threads spawned and joined; \
          VmSize stays {} MiB larger",

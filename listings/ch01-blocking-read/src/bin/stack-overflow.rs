@@ -2,8 +2,8 @@
 //! stack that use more and more of it, each in a child process, because
 //! overflowing a stack aborts the whole process.
 
-use ch01_blocking_read::args::Args;
-use ch01_blocking_read::machine;
+use ch01_blocking_read::harness::args::Args;
+use ch01_blocking_read::harness::machine;
 use ch01_blocking_read::stack::{self, Outcome};
 use std::process::ExitCode;
 
@@ -20,8 +20,8 @@ fn main() -> ExitCode {
 
 fn run() -> Result<(), String> {
     let args = Args::parse(std::env::args().skip(1), &["stack-kib"])?;
-    let stack_kib: usize = args.get("stack-kib", 64)?;
-    println!("{}", machine::line().map_err(|e| format!("uname: {e}"))?);
+    let stack_kib: usize = args.get_or("stack-kib", 64)?;
+    println!("{}", machine::line());
     let exe =
         std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
     println!(

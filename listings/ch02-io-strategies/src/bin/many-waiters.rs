@@ -6,10 +6,10 @@ use std::io;
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
-use ch02_io_strategies::harness::{self, Report};
-use ch02_io_strategies::machine;
-use ch02_io_strategies::sys::raise_open_file_limit;
+use ch02_io_strategies::harness::limits::raise_fd_limit;
+use ch02_io_strategies::harness::machine;
 use ch02_io_strategies::ways::Way;
+use ch02_io_strategies::workload::{self, Report};
 
 /// Tasks if `--tasks` is not given: each needs a pipe, that is two files.
 const DEFAULT_TASKS: usize = 9_000;
@@ -36,15 +36,15 @@ fn main() -> ExitCode {
 }
 
 fn run(options: Options) -> io::Result<()> {
-    let limit = raise_open_file_limit()?;
+    let limit = raise_fd_limit()?;
     if options.report_only {
         // We are a child of `measure_in_child`; the parent printed the header.
         for way in options.ways {
-            print_report(&harness::run(way, options.tasks, options.pause)?);
+            print_report(&workload::run(way, options.tasks, options.pause)?);
         }
         return Ok(());
     }
-    println!("{}", machine::description());
+    println!("{}", machine::line());
     let fitting = usize::try_from(limit.saturating_sub(SPARE_FILES) / 2)
         .unwrap_or(usize::MAX);
     let tasks = options.tasks.min(fitting);

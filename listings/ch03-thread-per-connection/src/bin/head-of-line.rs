@@ -11,10 +11,10 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use ch03_thread_per_connection::accept::ServerHandle;
-use ch03_thread_per_connection::args::Args;
 use ch03_thread_per_connection::client::{
     PATIENCE, connect, read_echo, round_trip, timed_out,
 };
+use ch03_thread_per_connection::harness::args::Args;
 use ch03_thread_per_connection::{launch, pool, server};
 
 const WORKERS: usize = 2;

@@ -12,12 +12,13 @@ use std::net::TcpStream;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use ch03_thread_per_connection::args::Args;
 use ch03_thread_per_connection::child::ServerProcess;
 use ch03_thread_per_connection::client::{PATIENCE, connect, round_trip};
+use ch03_thread_per_connection::harness::args::Args;
+use ch03_thread_per_connection::harness::units::kib;
+use ch03_thread_per_connection::harness::{limits, machine, procfs};
 use ch03_thread_per_connection::launch::{self, ServerOptions};
-use ch03_thread_per_connection::machine::{self, kib};
-use ch03_thread_per_connection::{limits, procfs, server};
+use ch03_thread_per_connection::server;
 
 /// How long the server may take to have started every connection's thread.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);
@@ -30,7 +31,7 @@ fn measure(connections: u64) -> io::Result<()> {
     )?;
     let before = server.status()?;
     let maps_before = server.map_count()?;
-    let kernel_stacks_before = procfs::meminfo_kib("KernelStack:")?;
+    let kernel_stacks_before = procfs::meminfo_kib("KernelStack")?;
 
     let started = Instant::now();
     let clients = (0..connections)
@@ -44,7 +45,7 @@ fn measure(connections: u64) -> io::Result<()> {
     let after = server
         .wait_for_threads(before.threads + connections, SETTLE_TIMEOUT)?;
     let maps_after = server.map_count()?;
-    let kernel_stacks_after = procfs::meminfo_kib("KernelStack:")?;
+    let kernel_stacks_after = procfs::meminfo_kib("KernelStack")?;
     // ANCHOR_END: measure
 
     let n = connections as f64;
@@ -59,9 +60,9 @@ fn measure(connections: u64) -> io::Result<()> {
     let per_connection =
         |before: u64, after: u64| kib((after as f64 - before as f64) / n);
     let growth = [
-        ("VmRSS", before.rss_kib, after.rss_kib),
-        ("VmSize", before.size_kib, after.size_kib),
-        ("VmPTE", before.page_tables_kib, after.page_tables_kib),
+        ("VmRSS", before.vm_rss_kib, after.vm_rss_kib),
+        ("VmSize", before.vm_size_kib, after.vm_size_kib),
+        ("VmPTE", before.vm_pte_kib, after.vm_pte_kib),
     ];
     for (field, before, after) in growth {
         println!(

@@ -22,8 +22,8 @@ use ch03_thread_per_connection::child::ServerProcess;
 use ch03_thread_per_connection::client::{
     PATIENCE, closed_by_peer, connect, read_echo, round_trip, timed_out,
 };
+use ch03_thread_per_connection::harness::{limits, machine};
 use ch03_thread_per_connection::launch::{self, ServerOptions};
-use ch03_thread_per_connection::{limits, machine};
 
 /// How long a client waits to conclude that no echo is coming.
 const NO_ECHO_WAIT: Duration = Duration::from_millis(300);

@@ -8,9 +8,9 @@ use std::io;
 use std::process::ExitCode;
 
 use ch03_thread_per_connection::child::ServerProcess;
+use ch03_thread_per_connection::harness::load::{self, LoadConfig};
+use ch03_thread_per_connection::harness::{limits, machine};
 use ch03_thread_per_connection::launch::{self, ServerOptions};
-use ch03_thread_per_connection::load::{self, LoadConfig};
-use ch03_thread_per_connection::{limits, machine};
 
 /// Each run sends this many messages in all.
 const MESSAGES: usize = 50_000;

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use ch03_thread_per_connection::args::Args;
-use ch03_thread_per_connection::load::{self, LoadConfig};
+use ch03_thread_per_connection::harness::args::Args;
+use ch03_thread_per_connection::harness::load::{self, LoadConfig};
 
 const FLAGS: &[&str] = &[
     "addr",

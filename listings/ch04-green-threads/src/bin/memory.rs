@@ -1,9 +1,9 @@
 //! What a parked thread costs in memory: N green threads, each suspended
 //! in `yield_now`, next to N OS threads blocked on a barrier.
 
-use ch04_green_threads::measure::{
-    Memory, arg, kernel_stacks_kib, machine_line,
-};
+use ch04_green_threads::harness::args::Args;
+use ch04_green_threads::harness::machine;
+use ch04_green_threads::harness::procfs::{self, Status};
 use ch04_green_threads::{Builder, run, yield_now};
 use std::cell::Cell;
 use std::hint::black_box;
@@ -12,8 +12,8 @@ use std::sync::{Arc, Barrier};
 
 /// The growth of memory while `count` threads were parked.
 struct Growth {
-    before: Memory,
-    parked: Memory,
+    before: Status,
+    parked: Status,
     kernel_stacks_kib: i64,
 }
 
@@ -51,8 +51,8 @@ fn touch_stack() {
 // ANCHOR: green
 fn park_green_threads(count: usize, stack_size: usize) -> Growth {
     run(move || {
-        let before = Memory::now();
-        let kernel_before = kernel_stacks_kib();
+        let before = memory_now();
+        let kernel_before = kernel_stacks_now();
         let released = Rc::new(Cell::new(false));
         let handles: Vec<_> = (0..count)
             .map(|_| {
@@ -70,8 +70,8 @@ fn park_green_threads(count: usize, stack_size: usize) -> Growth {
         yield_now(); // every thread runs once and parks in its yield_now
         let growth = Growth {
             before,
-            parked: Memory::now(),
-            kernel_stacks_kib: kernel_stacks_kib() as i64
+            parked: memory_now(),
+            kernel_stacks_kib: kernel_stacks_now() as i64
                 - kernel_before as i64,
         };
         released.set(true);
@@ -85,8 +85,8 @@ fn park_green_threads(count: usize, stack_size: usize) -> Growth {
 
 // ANCHOR: os
 fn park_os_threads(count: usize, stack_size: Option<usize>) -> Growth {
-    let before = Memory::now();
-    let kernel_before = kernel_stacks_kib();
+    let before = memory_now();
+    let kernel_before = kernel_stacks_now();
     let started = Arc::new(Barrier::new(count + 1));
     let release = Arc::new(Barrier::new(count + 1));
     let handles: Vec<_> = (0..count)
@@ -108,8 +108,8 @@ fn park_os_threads(count: usize, stack_size: Option<usize>) -> Growth {
     started.wait(); // every thread has touched its stack
     let growth = Growth {
         before,
-        parked: Memory::now(),
-        kernel_stacks_kib: kernel_stacks_kib() as i64 - kernel_before as i64,
+        parked: memory_now(),
+        kernel_stacks_kib: kernel_stacks_now() as i64 - kernel_before as i64,
     };
     release.wait();
     for handle in handles {
@@ -139,10 +139,21 @@ fn warm_up_malloc_arenas(threads: usize) {
     }
 }
 
-fn main() {
-    let count: usize = arg("--threads", 10_000);
-    let stack_kib: usize = arg("--stack-kib", 64);
-    println!("{}", machine_line());
+/// The process's memory now; the measurement is meaningless without it.
+fn memory_now() -> Status {
+    procfs::status("self").expect("/proc/self/status is readable")
+}
+
+/// The machine's kernel stacks now, in KiB.
+fn kernel_stacks_now() -> u64 {
+    procfs::kernel_stacks_kib().expect("/proc/meminfo is readable")
+}
+
+fn main() -> Result<(), String> {
+    let args = Args::from_env(&["threads", "stack-kib"])?;
+    let count: usize = args.get_or("threads", 10_000)?;
+    let stack_kib: usize = args.get_or("stack-kib", 64)?;
+    println!("{}", machine::line());
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     warm_up_malloc_arenas(8 * cpus + 1);
     println!("warm-up: glibc's malloc arenas are reserved before we measure");
@@ -153,4 +164,5 @@ fn main() {
         .print(&format!("OS threads, {stack_kib} KiB stacks:"), count);
     park_os_threads(count, None)
         .print("OS threads, Rust's default 2 MiB stacks:", count);
+    Ok(())
 }

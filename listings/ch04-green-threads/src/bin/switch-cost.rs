@@ -2,7 +2,8 @@
 //! next to OS threads handing off through a pipe, on one CPU and on two.
 
 use ch04_green_threads::context::{Context, switch};
-use ch04_green_threads::measure::{arg, machine_line};
+use ch04_green_threads::harness::args::Args;
+use ch04_green_threads::harness::machine;
 use ch04_green_threads::stack::Stack;
 use ch04_green_threads::{run, spawn, yield_now};
 use std::fs::File;
@@ -149,10 +150,11 @@ fn pipe() -> (File, File) {
     }
 }
 
-fn main() {
-    let green_rounds: u64 = arg("--green-rounds", 1_000_000);
-    let os_rounds: u64 = arg("--os-rounds", 50_000);
-    println!("{}", machine_line());
+fn main() -> Result<(), String> {
+    let args = Args::from_env(&["green-rounds", "os-rounds"])?;
+    let green_rounds: u64 = args.get_or("green-rounds", 1_000_000)?;
+    let os_rounds: u64 = args.get_or("os-rounds", 50_000)?;
+    println!("{}", machine::line());
     println!("median of {REPEATS} runs each");
 
     let bare =
@@ -186,4 +188,5 @@ fn main() {
             "{label:<28}{os_ns:.1} ns per hand-off ({ratio:.0}× a green hand-off)"
         );
     }
+    Ok(())
 }

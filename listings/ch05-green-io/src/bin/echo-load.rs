@@ -5,8 +5,9 @@
 
 use std::io;
 
-use ch05_green_io::load::{self, LoadConfig};
-use ch05_green_io::measure::{machine_line, raise_fd_limit};
+use ch05_green_io::harness::limits::raise_fd_limit;
+use ch05_green_io::harness::load::{self, LoadConfig};
+use ch05_green_io::harness::machine;
 use ch05_green_io::server::{ServerProcess, serve_if_asked};
 
 /// (connections, messages per connection)
@@ -18,7 +19,7 @@ fn main() -> io::Result<()> {
         return served;
     }
     raise_fd_limit()?;
-    println!("{}", machine_line());
+    println!("{}", machine::line());
     let server = ServerProcess::start()?;
     for (connections, messages) in RUNS {
         let config = LoadConfig {

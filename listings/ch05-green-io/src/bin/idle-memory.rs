@@ -12,7 +12,8 @@ use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use ch05_green_io::measure::{machine_line, raise_fd_limit};
+use ch05_green_io::harness::limits::raise_fd_limit;
+use ch05_green_io::harness::machine;
 use ch05_green_io::server::{ServerProcess, serve_if_asked};
 use ch05_green_io::spawn::DEFAULT_STACK_SIZE;
 
@@ -32,7 +33,7 @@ fn main() -> io::Result<()> {
     } else {
         counts
     };
-    println!("{}", machine_line());
+    println!("{}", machine::line());
     // Our side of the connections needs as many descriptors as the server's.
     raise_fd_limit()?;
     println!(
@@ -71,9 +72,9 @@ fn measure(connections: u64) -> io::Result<()> {
         before.threads, after.threads
     );
     let rows = [
-        ("VmRSS", before.rss_kib, after.rss_kib),
-        ("VmSize", before.size_kib, after.size_kib),
-        ("VmPTE", before.page_tables_kib, after.page_tables_kib),
+        ("VmRSS", before.vm_rss_kib, after.vm_rss_kib),
+        ("VmSize", before.vm_size_kib, after.vm_size_kib),
+        ("VmPTE", before.vm_pte_kib, after.vm_pte_kib),
     ];
     for (name, before, after) in rows {
         println!(

@@ -4,7 +4,7 @@
 use std::io;
 use std::time::Duration;
 
-use ch05_green_io::measure::machine_line;
+use ch05_green_io::harness::machine;
 use ch05_green_io::stall::{ReadWith, measure};
 
 const TICKERS: usize = 3;
@@ -20,7 +20,7 @@ fn main() -> io::Result<()> {
         Some("green") => ReadWith::Green,
         _ => return Err(io::Error::other("usage: stall --io blocking|green")),
     };
-    println!("{}", machine_line());
+    println!("{}", machine::line());
     println!(
         "{TICKERS} tickers yield in a loop; 1 reader asks for a message that comes {} ms later",
         DELAY.as_millis()

@@ -1,4 +1,5 @@
-//! A tiny `--name value` flag parser, so the binaries need no dependencies.
+//! A tiny `--name value` flag parser, so the measuring binaries need no
+//! dependencies.
 
 use std::str::FromStr;
 
@@ -37,7 +38,7 @@ impl Args {
         Self::parse(std::env::args().skip(1), known)
     }
 
-    /// The value of `--name`, if given.
+    /// The value of `--name`, if given (the last one, if given twice).
     pub fn get<T: FromStr>(&self, name: &str) -> Result<Option<T>, String> {
         self.pairs
             .iter()
@@ -58,5 +59,35 @@ impl Args {
         default: T,
     ) -> Result<T, String> {
         Ok(self.get(name)?.unwrap_or(default))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Args;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn values_and_defaults() {
+        let known = ["threads", "rounds"];
+        let parsed = Args::parse(args(&["--threads", "5000"]), &known).unwrap();
+        assert_eq!(parsed.get_or("threads", 1).unwrap(), 5000);
+        assert_eq!(parsed.get_or("rounds", 7).unwrap(), 7);
+        assert_eq!(parsed.get::<u32>("rounds").unwrap(), None);
+        let twice = args(&["--rounds", "1", "--rounds", "2"]);
+        let parsed = Args::parse(twice, &known).unwrap();
+        assert_eq!(parsed.get::<u32>("rounds").unwrap(), Some(2));
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(Args::parse(args(&["--nope", "1"]), &["threads"]).is_err());
+        assert!(Args::parse(args(&["--threads"]), &["threads"]).is_err());
+        let parsed =
+            Args::parse(args(&["--threads", "many"]), &["threads"]).unwrap();
+        assert!(parsed.get_or("threads", 1usize).is_err());
     }
 }
