@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::{Fail, book, browser, cmd, cross, doctests, links, outputs, tools};
+use crate::{Fail, book, browser, cmd, cross, doctests, lineage, links, outputs, pages, tools};
 
-const STEPS: [&str; 12] = [
-    "tools", "fmt", "clippy", "tests", "book", "doctests", "mermaid", "links", "outputs",
-    "aarch64", "valgrind", "browser",
+const STEPS: [&str; 14] = [
+    "tools", "fmt", "clippy", "lineage", "pages", "tests", "book", "doctests", "mermaid", "links",
+    "outputs", "aarch64", "valgrind", "browser",
 ];
 const SLOW_STEPS: [&str; 4] = ["outputs", "aarch64", "valgrind", "browser"];
 const BUILD_LIMIT: Duration = Duration::from_secs(25 * 60);
@@ -245,6 +245,24 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
             Ok(format!(
                 "{} crates, all targets, -D warnings",
                 listing_names.len() + 2
+            ))
+        });
+    }
+    if options.wants("lineage") {
+        run.step("lineage", || {
+            let report = lineage::check(root)?;
+            Ok(format!(
+                "{} listings: {} declared copies identical to their sources, the {}-file harness the same in all",
+                report.listings, report.copies, report.harness_files
+            ))
+        });
+    }
+    if options.wants("pages") {
+        run.step("pages", || {
+            let report = pages::check(root)?;
+            Ok(format!(
+                "{} code blocks from listings, each captioned; no stand-in in {} hidden lines",
+                report.captioned, report.hidden_lines
             ))
         });
     }

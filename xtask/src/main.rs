@@ -4,6 +4,7 @@
 //! cargo xtask serve [--host H] [--port P]   serve the book (installs the pinned tools if needed)
 //! cargo xtask test [--quick] [--only S,…]   run every check
 //! cargo xtask outputs [LISTING…]            regenerate the program outputs the book shows
+//! cargo xtask lineage [LISTING…] [--diff]    what a chapter's listing changes relative to the one it grows from
 //! ```
 
 mod book;
@@ -14,9 +15,11 @@ mod cross;
 mod doctests;
 mod html;
 mod http;
+mod lineage;
 mod links;
 mod markdown;
 mod outputs;
+mod pages;
 mod tools;
 
 use std::fmt;
@@ -31,10 +34,15 @@ usage:
   cargo xtask test [--quick] [--only STEP,...]
       Runs every check and prints a summary. --quick leaves out the slow steps
       (shown outputs, aarch64, valgrind, browser). Steps: tools, fmt, clippy,
-      tests, book, doctests, mermaid, links, outputs, aarch64, valgrind, browser.
+      lineage, pages, tests, book, doctests, mermaid, links, outputs, aarch64,
+      valgrind, browser.
   cargo xtask outputs [LISTING...]
       Reruns the commands of the shown program outputs (of every listing, or of
-      those named, e.g. ch01-blocking-read) and rewrites the files.";
+      those named, e.g. ch01-blocking-read) and rewrites the files.
+  cargo xtask lineage [LISTING...] [--diff]
+      Shows what a listing (or every listing) takes unchanged from the one it
+      grows from, what it changes, adds and leaves behind; --diff prints the
+      changes themselves.";
 
 /// A check that did not pass, with what the reader of the log needs to fix it.
 #[derive(Debug)]
@@ -96,6 +104,7 @@ fn main() -> ExitCode {
                 outputs::regenerate(&root, &shown)
             }
         }),
+        Some("lineage") => lineage::show(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

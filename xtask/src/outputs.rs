@@ -198,18 +198,53 @@ const UNITS: [&str; 19] = [
 ];
 
 /// The three documented normalisations (CONTRIBUTING.md, "Showing what a
-/// program prints"): the `machine:` line, loopback ports, measured quantities.
+/// program prints"): the values of a `machine:` line, loopback ports,
+/// measured quantities.
 pub fn normalise(text: &str) -> String {
     text.lines()
         .map(|line| {
             if line.trim_start().starts_with("machine:") {
-                "machine: …".to_string()
+                machine_fields(line)
             } else {
                 mask_quantities(&mask_ports(line))
             }
         })
         .map(|line| line + "\n")
         .collect()
+}
+
+/// A `machine:` line with its values masked and its fields kept:
+/// `machine: x86_64, 2 CPUs, 23.5 GiB RAM, Linux 6.18.44, release build`
+/// → `machine: ARCH, # CPUs, # GiB RAM, Linux #, release build`. Another
+/// machine gives other values, but every listing prints the same fields
+/// (the harness's `machine::line`), and the build profile must match.
+fn machine_fields(line: &str) -> String {
+    // The architecture names carry digits: mask them whole, first.
+    let mut line = line.trim().to_string();
+    for arch in [
+        "x86_64",
+        "aarch64",
+        "riscv64",
+        "powerpc64le",
+        "powerpc64",
+        "s390x",
+        "loongarch64",
+    ] {
+        line = line.replace(arch, "ARCH");
+    }
+    let chars: Vec<char> = line.chars().collect();
+    let mut masked = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            i = number_end(&chars, i);
+            masked.push('#');
+        } else {
+            masked.push(chars[i]);
+            i += 1;
+        }
+    }
+    masked
 }
 
 fn mask_ports(line: &str) -> String {
@@ -326,10 +361,20 @@ mod tests {
     }
 
     #[test]
-    fn masks_ports_and_the_machine_line() {
+    fn masks_ports_and_the_machine_line_values() {
         assert_eq!(
             normalise("listening on 127.0.0.1:40321\nmachine: x86_64, 2 CPUs\n"),
-            "listening on 127.0.0.1:PORT\nmachine: …\n"
+            "listening on 127.0.0.1:PORT\nmachine: ARCH, # CPUs\n"
+        );
+        let here = "machine: x86_64, 2 CPUs, 23.5 GiB RAM, Linux 6.18.44, release build";
+        let there = "machine: aarch64, 16 CPUs, 124.0 GiB RAM, Linux 6.1.0, release build";
+        assert_eq!(normalise(here), normalise(there));
+        // A line without RAM, or from a debug build, is another line.
+        let no_ram = "machine: x86_64, 2 CPUs, Linux 6.18.44, release build";
+        assert_ne!(normalise(here), normalise(no_ram));
+        assert_ne!(
+            normalise(here),
+            normalise(&here.replace("release", "debug"))
         );
     }
 
