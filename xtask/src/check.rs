@@ -8,11 +8,13 @@ use std::time::{Duration, Instant};
 
 use crate::{Fail, book, browser, cmd, cross, doctests, lineage, links, outputs, pages, tools};
 
-const STEPS: [&str; 14] = [
+const STEPS: [&str; 17] = [
     "tools", "fmt", "clippy", "lineage", "pages", "tests", "book", "doctests", "mermaid", "links",
-    "outputs", "aarch64", "valgrind", "browser",
+    "outputs", "aarch64", "valgrind", "miri", "loom", "macos", "browser",
 ];
-const SLOW_STEPS: [&str; 4] = ["outputs", "aarch64", "valgrind", "browser"];
+const SLOW_STEPS: [&str; 7] = [
+    "outputs", "aarch64", "valgrind", "miri", "loom", "macos", "browser",
+];
 const BUILD_LIMIT: Duration = Duration::from_secs(25 * 60);
 
 pub struct Options {
@@ -194,6 +196,15 @@ fn target_dir(root: &Path) -> PathBuf {
     }
 }
 
+/// `a, b`, or a word that none asks for the check yet.
+fn or_none(names: &[&str]) -> String {
+    if names.is_empty() {
+        "no listing (none asks for it yet)".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
 fn seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())
 }
@@ -340,14 +351,46 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
         let compared = outputs::check(root, &shown)?;
         Ok(format!("{compared} shown outputs rerun and compared"))
     });
-    let green = cross::GREEN_THREAD_LISTINGS.join(", ");
+    let lineages = lineage::read_all(root).unwrap_or_default();
+    let aarch64 = cross::asking(&lineages, |l| l.checks.aarch64);
     run.slow_step(options, "aarch64", cross::aarch64_missing(), || {
-        cross::aarch64_tests(root)?;
-        Ok(format!("tests of {green} run under qemu-aarch64"))
+        cross::aarch64_tests(root, &aarch64)?;
+        Ok(format!(
+            "tests of {} run under qemu-aarch64",
+            aarch64.join(", ")
+        ))
     });
+    let valgrind = cross::asking(&lineages, |l| l.checks.valgrind);
     run.slow_step(options, "valgrind", cross::valgrind_missing(), || {
-        cross::valgrind_tests(root)?;
-        Ok(format!("tests of {green} clean under valgrind"))
+        cross::valgrind_tests(root, &valgrind)?;
+        Ok(format!(
+            "tests of {} clean under valgrind",
+            valgrind.join(", ")
+        ))
+    });
+    let miri = cross::asking(&lineages, |l| l.checks.miri.is_some());
+    run.slow_step(options, "miri", cross::miri_missing(), || {
+        cross::miri_tests(root, &lineages)?;
+        Ok(format!(
+            "tests of {} clean under Miri (strict provenance)",
+            or_none(&miri)
+        ))
+    });
+    let loom = cross::asking(&lineages, |l| l.checks.loom.is_some());
+    run.slow_step(options, "loom", None, || {
+        cross::loom_tests(root, &lineages, &target_dir(root))?;
+        Ok(format!("loom models of {} pass", or_none(&loom)))
+    });
+    let macos = cross::asking(&lineages, |l| l.checks.macos);
+    run.slow_step(options, "macos", cross::macos_missing(), || {
+        if !macos.is_empty() {
+            cross::macos_check(root, &macos)?;
+        }
+        Ok(format!(
+            "libraries of {} type-check for {} (compiled, not run)",
+            or_none(&macos),
+            cross::MACOS_TARGETS.join(" and ")
+        ))
     });
     let chromium = browser::chromium();
     if options.wants("browser") && !built {

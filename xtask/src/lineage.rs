@@ -38,6 +38,28 @@ pub struct Lineage {
     pub unchanged: Vec<String>,
     /// Files copied unchanged from other listings: (listing, files).
     pub copied: Vec<(String, Vec<String>)>,
+    /// The checks beyond `cargo test` this listing asks for.
+    pub checks: Checks,
+}
+
+/// `[package.metadata.book.checks]`: what a listing's code needs checked
+/// beyond its tests on this machine.
+///
+/// ```toml
+/// [package.metadata.book.checks]
+/// aarch64 = true                  # tests also run for aarch64, under qemu-user
+/// valgrind = true                 # tests also run under valgrind
+/// miri = ["--lib", "--test", "waker"]   # `cargo miri test` with these arguments
+/// loom = ["--test", "loom"]       # `cargo test` with `--cfg loom`, these arguments
+/// macos = true                    # the library type-checks for macOS (kqueue)
+/// ```
+#[derive(Debug, Default)]
+pub struct Checks {
+    pub aarch64: bool,
+    pub valgrind: bool,
+    pub miri: Option<Vec<String>>,
+    pub loom: Option<Vec<String>>,
+    pub macos: bool,
 }
 
 impl Lineage {
@@ -97,12 +119,38 @@ impl Lineage {
                 copied.push((listing.clone(), strings(Some(files), "copied")?));
             }
         }
+        let mut checks = Checks::default();
+        if let Some(table) = book.and_then(|book| book.get("checks")) {
+            let table = table
+                .as_table()
+                .ok_or_else(|| bad("checks must be a table"))?;
+            for (key, value) in table {
+                let flag = || {
+                    value
+                        .as_bool()
+                        .ok_or_else(|| bad(&format!("checks.{key} must be true or false")))
+                };
+                match key.as_str() {
+                    "aarch64" => checks.aarch64 = flag()?,
+                    "valgrind" => checks.valgrind = flag()?,
+                    "macos" => checks.macos = flag()?,
+                    "miri" => checks.miri = Some(strings(Some(value), "checks.miri")?),
+                    "loom" => checks.loom = Some(strings(Some(value), "checks.loom")?),
+                    other => {
+                        return Err(bad(&format!(
+                            "checks.{other} is no check (aarch64, valgrind, miri, loom, macos)"
+                        )));
+                    }
+                }
+            }
+        }
         Ok(Lineage {
             name,
             dir: dir.to_path_buf(),
             grows_from,
             unchanged,
             copied,
+            checks,
         })
     }
 }

@@ -33,9 +33,9 @@ usage:
       versions differ, then serves the book (default http://127.0.0.1:3000).
   cargo xtask test [--quick] [--only STEP,...]
       Runs every check and prints a summary. --quick leaves out the slow steps
-      (shown outputs, aarch64, valgrind, browser). Steps: tools, fmt, clippy,
-      lineage, pages, tests, book, doctests, mermaid, links, outputs, aarch64,
-      valgrind, browser.
+      (shown outputs, aarch64, valgrind, miri, loom, macos, browser). Steps:
+      tools, fmt, clippy, lineage, pages, tests, book, doctests, mermaid, links,
+      outputs, aarch64, valgrind, miri, loom, macos, browser.
   cargo xtask outputs [LISTING...]
       Reruns the commands of the shown program outputs (of every listing, or of
       those named, e.g. ch01-blocking-read) and rewrites the files.
