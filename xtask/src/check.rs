@@ -6,11 +6,11 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::{Fail, book, browser, cmd, cross, doctests, links, outputs, tools};
+use crate::{Fail, book, browser, cmd, cross, doctests, links, outputs, quiz, tools};
 
-const STEPS: [&str; 12] = [
-    "tools", "fmt", "clippy", "tests", "book", "doctests", "mermaid", "links", "outputs",
-    "aarch64", "valgrind", "browser",
+const STEPS: [&str; 13] = [
+    "tools", "fmt", "clippy", "tests", "book", "doctests", "mermaid", "links", "quizzes",
+    "outputs", "aarch64", "valgrind", "browser",
 ];
 const SLOW_STEPS: [&str; 4] = ["outputs", "aarch64", "valgrind", "browser"];
 const BUILD_LIMIT: Duration = Duration::from_secs(25 * 60);
@@ -316,6 +316,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
         } else {
             needs_built_book(&mut run, "links");
         }
+    }
+    if options.wants("quizzes") {
+        run.step("quizzes", || Ok(quiz::check(root)?.summary()));
     }
     run.slow_step(options, "outputs", None, || {
         let shown = outputs::discover(root, &[])?;

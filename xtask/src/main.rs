@@ -17,6 +17,7 @@ mod http;
 mod links;
 mod markdown;
 mod outputs;
+mod quiz;
 mod tools;
 
 use std::fmt;
@@ -31,7 +32,8 @@ usage:
   cargo xtask test [--quick] [--only STEP,...]
       Runs every check and prints a summary. --quick leaves out the slow steps
       (shown outputs, aarch64, valgrind, browser). Steps: tools, fmt, clippy,
-      tests, book, doctests, mermaid, links, outputs, aarch64, valgrind, browser.
+      tests, book, doctests, mermaid, links, quizzes, outputs, aarch64, valgrind,
+      browser.
   cargo xtask outputs [LISTING...]
       Reruns the commands of the shown program outputs (of every listing, or of
       those named, e.g. ch01-blocking-read) and rewrites the files.";
@@ -96,6 +98,8 @@ fn main() -> ExitCode {
                 outputs::regenerate(&root, &shown)
             }
         }),
+        // Not for people: the `rustc` that mdbook-quiz runs (xtask/src/quiz/shim.rs).
+        Some("quiz-rustc") => quiz::rustc(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -160,9 +164,11 @@ fn serve(args: &[String]) -> Result<(), Fail> {
     }
     tools::ensure_pinned()?;
     println!("Serving the book at http://{host}:{port} (Ctrl-C stops it)");
+    let root = repository_root();
     let status = Command::new("mdbook")
-        .current_dir(repository_root())
+        .current_dir(&root)
         .args(["serve", "--hostname", &host, "--port", &port])
+        .env("PATH", quiz::path_for_mdbook(&root)?)
         .status()
         .map_err(|error| Fail::new(format!("cannot start mdbook: {error}")))?;
     if status.success() {
