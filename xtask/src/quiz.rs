@@ -249,10 +249,13 @@ fn check_tracing(root: &Path, quiz: &Quiz, question: &Table) -> Result<(), Strin
         return Err(format!("{at}: a Tracing question needs `prompt.program`"));
     };
     let Some(bin) = find_program(root, program) else {
+        let closest = closest_program(root, &quiz.chapter, program)
+            .map(|hint| format!("; {hint}"))
+            .unwrap_or_default();
         return Err(format!(
             "{at}: the program of a Tracing question must be a listing's file, \
              listings/{}/src/bin/NAME.rs, exactly as it is (less its `// ANCHOR` lines); \
-             no listing binary has this text",
+             no listing binary has this text{closest}",
             quiz.chapter
         ));
     };
@@ -295,9 +298,10 @@ fn check_tracing(root: &Path, quiz: &Quiz, question: &Table) -> Result<(), Strin
     if printed == answer {
         Ok(())
     } else {
+        let line = first_different_line(&answer, &printed);
         Err(format!(
-            "{at}: `answer.stdout` is not what `{shown}` prints.\n\
-             answer.stdout:\n{}\nthe program printed:\n{}",
+            "{at}: `answer.stdout` is not what `{shown}` prints (from line {line} of its \
+             output on).\nanswer.stdout:\n{}\nthe program printed:\n{}",
             indent(&answer),
             indent(&printed)
         ))
@@ -337,6 +341,45 @@ fn find_program(root: &Path, program: &str) -> Option<Bin> {
         }
     }
     None
+}
+
+/// The chapter's binary that the program is most like, and where they part:
+/// a listing edited after its quiz was written.
+fn closest_program(root: &Path, chapter: &str, program: &str) -> Option<String> {
+    let bins =
+        crate::files_with_extension(&root.join("listings").join(chapter).join("src/bin"), "rs")
+            .unwrap_or_default();
+    bins.into_iter()
+        .map(|file| {
+            let text = without_anchors(&std::fs::read_to_string(&file).unwrap_or_default());
+            let line = first_different_line(&text, program);
+            let file_line = text
+                .lines()
+                .nth(line - 1)
+                .unwrap_or("(the end)")
+                .to_string();
+            (line, file, file_line)
+        })
+        .max_by_key(|(line, _, _)| *line)
+        .filter(|(line, _, _)| *line > 1)
+        .map(|(line, file, file_line)| {
+            let quiz_line = program.lines().nth(line - 1).unwrap_or("(the end)");
+            format!(
+                "the closest is {}, which differs at line {line}:\n  file: {}\n  quiz: {}",
+                relative(root, &file),
+                file_line.trim(),
+                quiz_line.trim()
+            )
+        })
+}
+
+/// The first line (counting from 1) where two texts differ.
+fn first_different_line(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    (0..a.len().max(b.len()))
+        .find(|&i| a.get(i) != b.get(i))
+        .unwrap_or(a.len().max(b.len()))
+        + 1
 }
 
 /// The text a reader sees of a file shown whole: mdBook drops the lines that
@@ -479,12 +522,29 @@ id = "4"
         )
         .expect("binary");
         let found = find_program(&root, "fn main() {\n    println!(\"hi\");\n}\n");
-        let missing = find_program(&root, "fn main() {\n    println!(\"ho\");\n}\n");
+        let edited = "fn main() {\n    println!(\"ho\");\n}\n";
+        let missing = find_program(&root, edited);
+        let hint = closest_program(&root, "ch09-demo", edited);
         let _ = std::fs::remove_dir_all(&root);
         let found = found.expect("the program is the listing's binary");
         assert_eq!(found.listing, "ch09-demo");
         assert_eq!(found.name, "predict");
         assert_eq!(missing, None);
+        let hint = hint.expect("the edited program is like the binary");
+        assert!(
+            hint.starts_with(
+                "the closest is listings/ch09-demo/src/bin/predict.rs, which differs at line 2"
+            ),
+            "{hint}"
+        );
+        assert!(hint.ends_with("quiz: println!(\"ho\");"), "{hint}");
+    }
+
+    #[test]
+    fn says_where_two_texts_part() {
+        assert_eq!(first_different_line("a\nb\nc\n", "a\nb\nd\n"), 3);
+        assert_eq!(first_different_line("a\n", "a\nb\n"), 2);
+        assert_eq!(first_different_line("x\n", "y\n"), 1);
     }
 
     #[test]
