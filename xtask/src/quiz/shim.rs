@@ -22,9 +22,14 @@ use super::find_program;
 
 const BUILD_LIMIT: Duration = Duration::from_secs(600);
 
-/// The folder holding the stand-in `rustc`.
+/// The folder holding the stand-in `rustc`: next to the task runner's binary
+/// that it runs, so that runs with different target directories do not
+/// share one.
 fn folder(root: &Path) -> PathBuf {
-    root.join("target/xtask-quiz-rustc")
+    match std::env::current_exe() {
+        Ok(xtask) => xtask.with_file_name("xtask-quiz-rustc"),
+        Err(_) => root.join("target/xtask-quiz-rustc"),
+    }
 }
 
 /// Writes the stand-in `rustc` and returns a PATH that finds it first, for
