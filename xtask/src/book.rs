@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::{Fail, cmd, markdown};
+use crate::{Fail, cmd, markdown, quiz};
 
 const LIMIT: Duration = Duration::from_secs(300);
 
@@ -23,7 +23,9 @@ pub fn build(root: &Path, out: &Path) -> Result<usize, Fail> {
         .current_dir(root)
         .args(["build", "--dest-dir"])
         .arg(out)
-        .env("RUST_LOG", "warn");
+        .env("RUST_LOG", "warn")
+        // mdbook-quiz builds and runs each Tracing question's program.
+        .env("PATH", quiz::path_for_mdbook(root)?);
     let finished = cmd::capture(&mut build, LIMIT)?;
     let complaints: Vec<String> = finished
         .stderr

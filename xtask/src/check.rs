@@ -6,11 +6,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::{Fail, book, browser, cmd, cross, doctests, lineage, links, outputs, pages, tools};
+use crate::{
+    Fail, book, browser, cmd, cross, doctests, lineage, links, outputs, pages, quiz, tools,
+};
 
-const STEPS: [&str; 17] = [
+const STEPS: [&str; 18] = [
     "tools", "fmt", "clippy", "lineage", "pages", "tests", "book", "doctests", "mermaid", "links",
-    "outputs", "aarch64", "valgrind", "miri", "loom", "macos", "browser",
+    "quizzes", "outputs", "aarch64", "valgrind", "miri", "loom", "macos", "browser",
 ];
 const SLOW_STEPS: [&str; 7] = [
     "outputs", "aarch64", "valgrind", "miri", "loom", "macos", "browser",
@@ -345,6 +347,9 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
         } else {
             needs_built_book(&mut run, "links");
         }
+    }
+    if options.wants("quizzes") {
+        run.step("quizzes", || Ok(quiz::check(root)?.summary()));
     }
     run.slow_step(options, "outputs", None, || {
         let shown = outputs::discover(root, &[])?;

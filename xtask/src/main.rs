@@ -20,6 +20,7 @@ mod links;
 mod markdown;
 mod outputs;
 mod pages;
+mod quiz;
 mod tools;
 
 use std::fmt;
@@ -35,7 +36,7 @@ usage:
       Runs every check and prints a summary. --quick leaves out the slow steps
       (shown outputs, aarch64, valgrind, miri, loom, macos, browser). Steps:
       tools, fmt, clippy, lineage, pages, tests, book, doctests, mermaid, links,
-      outputs, aarch64, valgrind, miri, loom, macos, browser.
+      quizzes, outputs, aarch64, valgrind, miri, loom, macos, browser.
   cargo xtask outputs [LISTING...]
       Reruns the commands of the shown program outputs (of every listing, or of
       those named, e.g. ch01-blocking-read) and rewrites the files.
@@ -105,6 +106,8 @@ fn main() -> ExitCode {
             }
         }),
         Some("lineage") => lineage::show(&root, &args[1..]),
+        // Not for people: the `rustc` that mdbook-quiz runs (xtask/src/quiz/shim.rs).
+        Some("quiz-rustc") => quiz::rustc(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -169,9 +172,11 @@ fn serve(args: &[String]) -> Result<(), Fail> {
     }
     tools::ensure_pinned()?;
     println!("Serving the book at http://{host}:{port} (Ctrl-C stops it)");
+    let root = repository_root();
     let status = Command::new("mdbook")
-        .current_dir(repository_root())
+        .current_dir(&root)
         .args(["serve", "--hostname", &host, "--port", &port])
+        .env("PATH", quiz::path_for_mdbook(&root)?)
         .status()
         .map_err(|error| Fail::new(format!("cannot start mdbook: {error}")))?;
     if status.success() {

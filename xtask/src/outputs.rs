@@ -156,7 +156,7 @@ fn relative(root: &Path, file: &Path) -> String {
 }
 
 /// Trailing white space on each line and at the end says nothing.
-fn tidy(text: &str) -> String {
+pub fn tidy(text: &str) -> String {
     let mut lines: Vec<&str> = text.lines().map(str::trim_end).collect();
     while lines.last().is_some_and(|line| line.is_empty()) {
         lines.pop();
