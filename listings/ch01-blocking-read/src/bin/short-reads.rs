@@ -6,7 +6,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use ch01_blocking_read::{procfs, sys};
+use ch01_blocking_read::harness::procfs;
+use ch01_blocking_read::sys;
 
 fn main() -> io::Result<()> {
     let sys::Pipe { reader, writer } = sys::pipe()?;
