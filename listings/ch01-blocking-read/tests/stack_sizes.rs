@@ -12,7 +12,9 @@ fn pthread_default_follows_the_stack_limit() {
         // glibc rounds the limit up to whole pages and to a minimum far
         // below 1 MiB.
         Some(soft) if soft >= 1 << 20 => {
-            assert_eq!(default, soft.next_multiple_of(4096), "{soft}");
+            // SAFETY: sysconf has no preconditions.
+            let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) } as u64;
+            assert_eq!(default, soft.next_multiple_of(page), "{soft}");
         }
         // Unlimited (or tiny): an architecture default instead.
         _ => assert!(default > 0),
