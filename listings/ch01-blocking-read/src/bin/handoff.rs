@@ -73,14 +73,6 @@ fn run() -> Result<(), String> {
          hand-offs each",
         2 * rounds
     );
-    println!(
-        "{:<24}{:>14}{:>14}{:>14}{:>15}",
-        "", "time per", "voluntary", "involuntary", "rescheduling"
-    );
-    println!(
-        "{:<24}{:>14}{:>14}{:>14}{:>15}",
-        "", "hand-off", "switches", "switches", "IPIs"
-    );
     for (label, placement) in placements()? {
         let ipis_before = interrupts::rescheduling_interrupts().ok();
         let report = match via {
@@ -99,9 +91,6 @@ fn run() -> Result<(), String> {
         let ipis = ipis_before.zip(ipis_after).map(|(b, a)| a - b);
         print_report(&label, &report, ipis);
     }
-    println!(
-        "  (switches and IPIs per hand-off, in %; IPIs on the whole machine)"
-    );
     Ok(())
 }
 
@@ -137,25 +126,27 @@ fn without_waiting(via: Via, rounds: u64) -> Result<(), String> {
     let ns = |total: Duration| {
         grouped(total.as_nanos() as f64 / rounds.max(1) as f64, 1)
     };
-    println!(
-        "  {:<42}{:>11} ns",
-        "getppid(): one bare system call",
-        ns(syscall)
-    );
-    println!("  {pair_label:<42}{:>11} ns", ns(pair));
+    println!("  getppid(), one bare system call: {} ns", ns(syscall));
+    println!("  {pair_label}: {} ns", ns(pair));
     Ok(())
 }
 
+/// One placement's figures, one per line, each value right after its name
+/// (so that a longer number does not shift the others).
 fn print_report(label: &str, report: &Report, ipis: Option<u64>) {
-    let ipis = ipis.map_or("n/a".to_string(), |ipis| {
+    println!("{label}:");
+    println!(
+        "  time per hand-off: {} ns",
+        grouped(report.ns_per_hand_off(), 1)
+    );
+    println!(
+        "  context switches per hand-off: {} % voluntary, {} % involuntary",
+        grouped(report.voluntary_percent(), 1),
+        grouped(report.involuntary_percent(), 1),
+    );
+    let ipis = ipis.map_or("unknown".to_string(), |ipis| {
         let percent = 100.0 * ipis as f64 / report.hand_offs.max(1) as f64;
         format!("{} %", grouped(percent, 1))
     });
-    println!(
-        "  {label:<22}{:>11} ns{:>12} %{:>12} %{:>15}",
-        grouped(report.ns_per_hand_off(), 1),
-        grouped(report.voluntary_percent(), 1),
-        grouped(report.involuntary_percent(), 1),
-        ipis,
-    );
+    println!("  rescheduling IPIs per hand-off (whole machine): {ipis}");
 }
