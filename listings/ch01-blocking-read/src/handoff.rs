@@ -2,6 +2,7 @@
 //! and puts this one to sleep.
 
 use crate::sys::{self, ContextSwitches};
+use std::hint::black_box;
 use std::io;
 use std::os::fd::OwnedFd;
 use std::sync::mpsc;
@@ -54,6 +55,16 @@ pub fn pipe_pair() -> io::Result<(PipeEnd, PipeEnd)> {
     ))
 }
 
+/// An endpoint that talks to itself through one pipe: `recv` gets back what
+/// `send` just wrote, so it never has to wait.
+pub fn pipe_loopback() -> io::Result<PipeEnd> {
+    let pipe = sys::pipe()?;
+    Ok(PipeEnd {
+        to_peer: pipe.writer,
+        from_peer: pipe.reader,
+    })
+}
+
 /// An endpoint made of two `std::sync::mpsc` channels.
 pub struct ChannelEnd {
     to_peer: mpsc::Sender<u8>,
@@ -89,6 +100,15 @@ pub fn channel_pair() -> (ChannelEnd, ChannelEnd) {
             from_peer: from_a,
         },
     )
+}
+
+/// The channel version of [`pipe_loopback`]: one channel, both ends here.
+pub fn channel_loopback() -> ChannelEnd {
+    let (to_self, from_self) = mpsc::channel();
+    ChannelEnd {
+        to_peer: to_self,
+        from_peer: from_self,
+    }
 }
 
 /// Where the two threads run.
@@ -198,6 +218,38 @@ pub fn ping<E: Endpoint>(mut end: E, rounds: u64) -> io::Result<Duration> {
     Ok(began.elapsed())
 }
 // ANCHOR_END: players
+
+// ANCHOR: without_waiting
+/// The calls a hand-off makes, without the waiting: `send` a byte and
+/// `recv` it straight back, `rounds` times, on one thread and a loopback
+/// endpoint. Returns how long the rounds took.
+pub fn without_waiting<E: Endpoint>(
+    mut end: E,
+    rounds: u64,
+) -> io::Result<Duration> {
+    let began = Instant::now();
+    for round in 0..rounds {
+        let byte = round as u8;
+        end.send(byte)?;
+        if end.recv()? != byte {
+            let error =
+                io::Error::new(io::ErrorKind::InvalidData, "bad loopback");
+            return Err(error);
+        }
+    }
+    Ok(began.elapsed())
+}
+
+/// `rounds` calls of `getppid`, a system call and nothing else. Returns how
+/// long they took.
+pub fn bare_system_calls(rounds: u64) -> Duration {
+    let began = Instant::now();
+    for _ in 0..rounds {
+        black_box(sys::getppid());
+    }
+    began.elapsed()
+}
+// ANCHOR_END: without_waiting
 
 // ANCHOR: ping_pong
 /// Plays `rounds` rounds of ping-pong between two new threads.

@@ -1,6 +1,8 @@
-//! Touching stack memory on purpose.
+//! Touching stack memory on purpose, and the stack sizes a thread gets when
+//! it does not choose one.
 
 use std::hint::black_box;
+use std::io;
 
 /// Size of one frame of [`touch`], in bytes.
 pub const FRAME_BYTES: usize = 1024;
@@ -20,6 +22,50 @@ pub fn touch(kib: usize) {
     black_box(&frame);
 }
 // ANCHOR_END: touch
+
+// ANCHOR: pthread_default
+/// The stack `pthread_create` gives a thread that asks for no size. glibc
+/// works it out once, as the program starts, from the soft `RLIMIT_STACK`
+/// (2 MiB on x86-64 if that is unlimited); `pthread_attr_getstacksize` on a
+/// fresh attribute object reports what it chose.
+pub fn pthread_default_stack_size() -> io::Result<usize> {
+    // SAFETY: an all-zero `pthread_attr_t` is a valid place for
+    // `pthread_attr_init` to initialise; nothing reads it before that.
+    let mut attr: libc::pthread_attr_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `attr` is writable and not yet initialised.
+    let ret = unsafe { libc::pthread_attr_init(&mut attr) };
+    if ret != 0 {
+        return Err(io::Error::from_raw_os_error(ret));
+    }
+    let mut size = 0;
+    // SAFETY: `attr` was initialised above; `size` is writable.
+    let ret = unsafe { libc::pthread_attr_getstacksize(&attr, &mut size) };
+    // SAFETY: `attr` was initialised and is not used after this.
+    unsafe { libc::pthread_attr_destroy(&mut attr) };
+    match ret {
+        0 => Ok(size),
+        error => Err(io::Error::from_raw_os_error(error)),
+    }
+}
+// ANCHOR_END: pthread_default
+
+/// How much of the main thread's stack is mapped now, in KiB: the size of
+/// the `[stack]` line of `/proc/self/maps`. The kernel starts it small and
+/// extends it whenever the thread touches the page below it, up to the soft
+/// `RLIMIT_STACK`.
+pub fn main_stack_mapped_kib() -> io::Result<u64> {
+    let maps = std::fs::read_to_string("/proc/self/maps")?;
+    maps.lines()
+        .filter(|line| line.ends_with("[stack]"))
+        .find_map(|line| {
+            let (start, end) =
+                line.split_whitespace().next()?.split_once('-')?;
+            let start = u64::from_str_radix(start, 16).ok()?;
+            let end = u64::from_str_radix(end, 16).ok()?;
+            Some((end - start) / 1024)
+        })
+        .ok_or_else(|| io::Error::other("no [stack] line in /proc/self/maps"))
+}
 
 /// The environment variable that turns a program into the child of
 /// [`run_in_child`]: `STACK_KIB,TOUCH_KIB`.

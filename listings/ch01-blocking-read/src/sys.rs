@@ -83,6 +83,14 @@ pub fn gettid() -> libc::pid_t {
     unsafe { libc::gettid() }
 }
 
+/// The parent's process id: a system call that cannot block or fail and
+/// does next to nothing in the kernel, so timing it times the trip into the
+/// kernel and back.
+pub fn getppid() -> libc::pid_t {
+    // SAFETY: getppid has no preconditions and cannot fail.
+    unsafe { libc::getppid() }
+}
+
 /// How often the calling thread gave up the CPU: voluntarily (it blocked, as
 /// in a `read` with nothing to read) and involuntarily (it was preempted).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

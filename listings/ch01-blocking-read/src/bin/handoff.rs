@@ -1,13 +1,19 @@
 //! Measures one OS-thread hand-off: two threads pass a byte back and forth,
 //! each blocking until the other answers. Run with `--via channel` to pass it
 //! through `std::sync::mpsc` channels instead of pipes.
+//!
+//! First, in the same run, it times the calls without any waiting: a bare
+//! system call, and the `send` + `recv` of a hand-off on one thread that
+//! gets its own byte back at once. The difference is what sleeping and
+//! waking costs.
 
 use ch01_blocking_read::handoff::{self, Placement, Report};
 use ch01_blocking_read::harness::args::Args;
 use ch01_blocking_read::harness::machine;
 use ch01_blocking_read::harness::units::grouped;
-use ch01_blocking_read::sys;
+use ch01_blocking_read::{interrupts, sys};
 use std::process::ExitCode;
+use std::time::Duration;
 
 fn main() -> ExitCode {
     match run() {
@@ -57,23 +63,18 @@ fn run() -> Result<(), String> {
         }
     };
     println!("{}", machine::line());
+    without_waiting(via, rounds)?;
     let medium = match via {
         Via::Pipe => "two pipes",
         Via::Channel => "two channels",
     };
     println!(
-        "{rounds} round trips through {medium}, {} one-way hand-offs each:",
+        "\nwith waiting: {rounds} round trips through {medium}, {} one-way \
+         hand-offs each",
         2 * rounds
     );
-    println!(
-        "{:<24}{:>14}{:>14}{:>14}",
-        "", "time per", "voluntary", "involuntary"
-    );
-    println!(
-        "{:<24}{:>14}{:>28}",
-        "", "hand-off", "switches per hand-off"
-    );
     for (label, placement) in placements()? {
+        let ipis_before = interrupts::rescheduling_interrupts().ok();
         let report = match via {
             Via::Pipe => {
                 let pipes =
@@ -84,18 +85,68 @@ fn run() -> Result<(), String> {
                 handoff::ping_pong(handoff::channel_pair(), rounds, placement)
             }
         };
+        let ipis_after = interrupts::rescheduling_interrupts().ok();
         let report =
             report.map_err(|e| format!("ping-pong on {label}: {e}"))?;
-        print_report(&label, &report);
+        let ipis = ipis_before.zip(ipis_after).map(|(b, a)| a - b);
+        print_report(&label, &report, ipis);
     }
     Ok(())
 }
 
-fn print_report(label: &str, report: &Report) {
+/// Times the calls of a hand-off on one thread, pinned where the same-CPU
+/// ping-pong runs, with nothing to wait for.
+fn without_waiting(via: Via, rounds: u64) -> Result<(), String> {
+    let cpu = *sys::allowed_cpus()
+        .map_err(|e| format!("sched_getaffinity: {e}"))?
+        .first()
+        .ok_or("no CPU allowed")?;
+    let calls = std::thread::spawn(move || {
+        handoff::pinned(Some(cpu), || {
+            let syscall = handoff::bare_system_calls(rounds);
+            let pair = match via {
+                Via::Pipe => {
+                    handoff::without_waiting(handoff::pipe_loopback()?, rounds)
+                }
+                Via::Channel => handoff::without_waiting(
+                    handoff::channel_loopback(),
+                    rounds,
+                ),
+            }?;
+            Ok((syscall, pair))
+        })
+    });
+    let ((syscall, pair), _) = handoff::join_thread(calls)
+        .map_err(|e| format!("calls without waiting: {e}"))?;
+    let pair_label = match via {
+        Via::Pipe => "write 1 byte to a pipe, read it back",
+        Via::Channel => "send 1 byte on a channel, receive it back",
+    };
+    println!("without waiting: one thread on CPU {cpu}, {rounds} times each");
+    let ns = |total: Duration| {
+        grouped(total.as_nanos() as f64 / rounds.max(1) as f64, 1)
+    };
+    println!("  getppid(), one bare system call: {} ns", ns(syscall));
+    println!("  {pair_label}: {} ns", ns(pair));
+    Ok(())
+}
+
+/// One placement's figures, one per line, each value right after its name
+/// (so that a longer number does not shift the others).
+fn print_report(label: &str, report: &Report, ipis: Option<u64>) {
+    println!("{label}:");
     println!(
-        "  {label:<22}{:>11} ns{:>12} %{:>12} %",
-        grouped(report.ns_per_hand_off(), 1),
+        "  time per hand-off: {} ns",
+        grouped(report.ns_per_hand_off(), 1)
+    );
+    println!(
+        "  context switches per hand-off: {} % voluntary, {} % involuntary",
         grouped(report.voluntary_percent(), 1),
         grouped(report.involuntary_percent(), 1),
     );
+    let ipis = ipis.map_or("unknown".to_string(), |ipis| {
+        let percent = 100.0 * ipis as f64 / report.hand_offs.max(1) as f64;
+        format!("{} %", grouped(percent, 1))
+    });
+    println!("  rescheduling IPIs per hand-off (whole machine): {ipis}");
 }

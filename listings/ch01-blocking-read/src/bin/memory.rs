@@ -5,13 +5,15 @@ use ch01_blocking_read::blocked::{BlockedThreads, Config, StackSize};
 use ch01_blocking_read::harness::args::Args;
 use ch01_blocking_read::harness::units::grouped;
 use ch01_blocking_read::harness::{limits, machine, procfs};
+use ch01_blocking_read::stack;
+use std::hint::black_box;
 use std::io;
 use std::process::ExitCode;
 use std::time::Duration;
 
 const KIB: usize = 1024;
-/// What the kernel's own default stack limit is on most Linux distributions.
-const FALLBACK_STACK: usize = 8 * KIB * KIB;
+/// Stack the main thread uses on purpose, to show its stack growing.
+const MAIN_USE_KIB: usize = 1024;
 
 fn main() -> ExitCode {
     match run() {
@@ -33,7 +35,14 @@ fn run() -> Result<(), String> {
     let stack_kib: Option<usize> = args.get("stack-kib")?;
 
     println!("{}", machine::line());
-    let main_stack = main_stack_size()?;
+    show_stack_limit()?;
+    show_main_stack()?;
+    let pthread_stack = stack::pthread_default_stack_size()
+        .map_err(|e| format!("pthread_attr_getstacksize: {e}"))?;
+    println!(
+        "glibc's default stack for pthread_create: {} KiB",
+        grouped(pthread_stack as f64 / KIB as f64, 0)
+    );
     let rust_min_stack =
         std::env::var("RUST_MIN_STACK").unwrap_or_else(|_| "not set".into());
     println!("RUST_MIN_STACK: {rust_min_stack}");
@@ -46,7 +55,7 @@ fn run() -> Result<(), String> {
         Some(kib) => vec![(StackSize::Bytes(kib * KIB), "from --stack-kib")],
         None => vec![
             (StackSize::RustDefault, "2 MiB unless RUST_MIN_STACK is set"),
-            (StackSize::Bytes(main_stack), "from RLIMIT_STACK"),
+            (StackSize::Bytes(pthread_stack), "pthread_create's default"),
         ],
     };
     for (stack, origin) in cases {
@@ -61,10 +70,8 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
-// ANCHOR: rlimit
-/// The main thread's stack size: the soft `RLIMIT_STACK` (what `ulimit -s`
-/// shows), or 8 MiB if it is unlimited.
-fn main_stack_size() -> Result<usize, String> {
+/// Prints the soft and hard `RLIMIT_STACK` (what `ulimit -s` shows).
+fn show_stack_limit() -> Result<(), String> {
     let limit = limits::limit(libc::RLIMIT_STACK)
         .map_err(|e| format!("getrlimit: {e}"))?;
     let show = |value: Option<u64>| {
@@ -77,12 +84,35 @@ fn main_stack_size() -> Result<usize, String> {
         show(limit.soft),
         show(limit.hard)
     );
-    Ok(limit
-        .soft
-        .and_then(|bytes| usize::try_from(bytes).ok())
-        .unwrap_or(FALLBACK_STACK))
+    Ok(())
 }
-// ANCHOR_END: rlimit
+
+/// Prints how much of the main thread's stack is mapped, before and after
+/// it uses `MAIN_USE_KIB` of it.
+fn show_main_stack() -> Result<(), String> {
+    let mapped = || {
+        stack::main_stack_mapped_kib()
+            .map(|kib| grouped(kib as f64, 0))
+            .map_err(|e| format!("/proc/self/maps: {e}"))
+    };
+    let before = mapped()?;
+    use_main_stack();
+    let after = mapped()?;
+    let used = grouped(MAIN_USE_KIB as f64, 0);
+    println!(
+        "main thread's stack mapped: {before} KiB; \
+         after using {used} KiB of it, {after} KiB"
+    );
+    Ok(())
+}
+
+/// Writes a `MAIN_USE_KIB` array in one stack frame, which touches every
+/// page of it (`black_box` keeps the compiler from leaving it out).
+#[inline(never)]
+fn use_main_stack() {
+    let mut frame = [0u8; MAIN_USE_KIB * KIB];
+    black_box(&mut frame);
+}
 
 /// Memory figures before or while the threads are blocked, in KiB.
 struct Snapshot {
