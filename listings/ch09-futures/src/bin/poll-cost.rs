@@ -61,7 +61,11 @@ fn time_polls(future: impl Future<Output = ()>) -> (u64, f64) {
 // ANCHOR_END: time_polls
 
 fn report(what: &str, (polls, ns): (u64, f64)) {
-    println!("  {what:<44} {polls} polls, {} ns per poll", grouped(ns, 1));
+    println!(
+        "  {what:<40} {} polls, {} ns per poll",
+        grouped(polls as f64, 0),
+        grouped(ns, 1)
+    );
 }
 
 fn main() -> ExitCode {
