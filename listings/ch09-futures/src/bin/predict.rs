@@ -1,23 +1,35 @@
-use ch09_futures::driver::block_on;
-use ch09_futures::yield_now::yield_now;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
 
-async fn step(name: &str) -> &str {
-    println!("{name}: start");
-    yield_now().await;
-    println!("{name}: end");
-    name
+fn step(name: &'static str) -> impl Future<Output = &'static str> {
+    println!("{} made", name);
+    let mut polls = 0;
+    poll_fn(move |_| {
+        polls += 1;
+        println!("{} polled", name);
+        if polls < 2 {
+            Poll::Pending
+        } else {
+            Poll::Ready(name)
+        }
+    })
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
 }
 
 fn main() {
     let a = step("a");
     let b = step("b");
-    let c = step("c");
-    println!("three futures made");
-    drop(c);
-    let both = block_on(async {
-        let first = b.await;
-        let second = a.await;
-        format!("{first}{second}")
-    });
-    println!("{both}");
+    let _never_polled = step("c");
+    println!("b gave {}", block_on(b));
+    println!("a gave {}", block_on(a));
 }
