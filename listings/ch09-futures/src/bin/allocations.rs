@@ -13,24 +13,12 @@ use ch09_futures::driver::block_on;
 use ch09_futures::harness::machine;
 use ch09_futures::inbox::Inbox;
 
-// ANCHOR: install
+// ANCHOR: main
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
-// ANCHOR_END: install
 
 const SCRIPT: &[Option<u32>] = &[Some(40), Some(2)];
 
-// ANCHOR: measure
-/// Prints what is measured, runs it, and prints its result and the number
-/// of allocations it made.
-fn measure<R: Debug>(what: &str, run: impl FnOnce() -> R) {
-    println!("{what}");
-    let (result, allocations) = count_allocations(run);
-    println!("  => {result:?}, allocations: {allocations}");
-}
-// ANCHOR_END: measure
-
-// ANCHOR: main
 fn main() {
     // The first print sets up stdout's buffer: get that done first.
     println!("{}", machine::line());
@@ -59,3 +47,11 @@ fn main() {
     });
 }
 // ANCHOR_END: main
+
+/// Prints what is measured, runs it, and prints its result and the number
+/// of allocations it made.
+fn measure<R: Debug>(what: &str, run: impl FnOnce() -> R) {
+    println!("{what}");
+    let (result, allocations) = count_allocations(run);
+    println!("  => {result:?}, allocations: {allocations}");
+}
