@@ -3,8 +3,10 @@
 mod common;
 
 use std::cell::RefCell;
-use std::future::{pending, ready};
+use std::future::{Future, Pending, Ready, pending, ready};
+use std::pin::pin;
 use std::rc::Rc;
+use std::task::{Context, Waker};
 
 use ch09_futures::add_two::add_two;
 use ch09_futures::combinators::{Either, FutureExt, join};
@@ -45,26 +47,15 @@ fn join_waits_for_both_whichever_finishes_first() {
 
 #[test]
 fn either_polls_the_future_it_holds() {
-    let left: Either<_, std::future::Pending<u8>> = Either::Left(ready(1));
+    let left: Either<_, Pending<u8>> = Either::Left(ready(1));
     assert_eq!(run(left).0, 1);
-    let right: Either<std::future::Pending<u8>, _> = Either::Right(ready(2));
+    let right: Either<Pending<u8>, _> = Either::Right(ready(2));
     assert_eq!(run(right).0, 2);
-    let never: Either<_, std::future::Ready<u8>> = Either::Left(pending());
-    let mut never = std::pin::pin!(never);
-    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-    assert!(never.as_mut().poll_ready_twice(&mut cx));
-}
-
-/// Two polls, both pending.
-trait PollTwice {
-    fn poll_ready_twice(self, cx: &mut std::task::Context<'_>) -> bool;
-}
-
-impl<F: std::future::Future> PollTwice for std::pin::Pin<&mut F> {
-    fn poll_ready_twice(mut self, cx: &mut std::task::Context<'_>) -> bool {
-        self.as_mut().poll(cx).is_pending()
-            && self.as_mut().poll(cx).is_pending()
-    }
+    let never: Either<_, Ready<u8>> = Either::Left(pending());
+    let mut never = pin!(never);
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(never.as_mut().poll(&mut cx).is_pending());
+    assert!(never.as_mut().poll(&mut cx).is_pending());
 }
 
 #[test]
