@@ -1,0 +1,38 @@
+//! Wakers: how a future that returns `Pending` gets polled again.
+//!
+//! - [`raw`]: a `Waker` by hand, from a `RawWaker` and a `RawWakerVTable`,
+//!   reference-counted through an `Arc`;
+//! - [`arc_wake`]: the same waker from `futures-task`'s `ArcWake`;
+//! - [`drive`]: the smallest executor that polls again only when woken,
+//!   with a timeout, to put the rules of wakers to the test;
+//! - [`oneshot`]: an event source (a one-shot channel) that keeps every
+//!   rule;
+//! - [`interleave`]: a waker whose `clone` lets another thread act, to
+//!   produce a lost wakeup on demand;
+//! - [`trace`]: who wakes whom, recorded for the chapter's diagram;
+//! - [`exercises`]: the exercises' starting points and solutions.
+//!
+//! The measuring harness ([`harness`]: the `machine:` line and the flags) is
+//! the same in every chapter's listing.
+//!
+//! ```
+//! use std::time::Duration;
+//! use ch10_wakers::{drive, oneshot};
+//!
+//! let (tx, rx) = oneshot::channel();
+//! std::thread::spawn(move || tx.send(42));
+//! let run = drive(rx, Duration::from_secs(10));
+//! assert_eq!(run.output, Some(Ok(42)));
+//! ```
+
+pub mod arc_wake;
+pub mod drive;
+pub mod exercises;
+pub mod harness;
+pub mod interleave;
+pub mod oneshot;
+pub mod raw;
+pub mod trace;
+
+pub use drive::{Driven, WakeFlag, drive};
+pub use raw::WakeCount;
