@@ -125,6 +125,8 @@ pub struct Driven<T> {
     pub sleeps: usize,
     /// How many wakes its task received.
     pub wakes: usize,
+    /// The name of the thread that woke it last, if any did.
+    pub woken_by: Option<String>,
 }
 
 // ANCHOR: drive
@@ -145,18 +147,49 @@ pub fn drive<F: Future>(future: F, timeout: Duration) -> Driven<F::Output> {
         trace::record(|| "E->>F: poll".into());
         if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
             trace::record(|| "F-->>E: Ready".into());
-            let wakes = flag.wakes();
-            return Driven { output: Some(output), polls, sleeps, wakes };
+            return Driven {
+                output: Some(output),
+                polls,
+                sleeps,
+                wakes: flag.wakes(),
+                woken_by: flag.woken_by(),
+            };
         }
         trace::record(|| "F-->>E: Pending".into());
         match flag.wait_until(deadline) {
             Waited::AlreadyWoken => {}
             Waited::Woken => sleeps += 1,
             Waited::TimedOut => {
-                let wakes = flag.wakes();
-                return Driven { output: None, polls, sleeps: sleeps + 1, wakes };
+                return Driven {
+                    output: None,
+                    polls,
+                    sleeps: sleeps + 1,
+                    wakes: flag.wakes(),
+                    woken_by: flag.woken_by(),
+                };
             }
         }
     }
 }
 // ANCHOR_END: drive
+
+/// `Ready(5) after 2 polls, 1 wake, 1 sleep`, or `still Pending at the
+/// deadline after 1 poll, 0 wakes, 1 sleep`.
+impl<T: std::fmt::Debug> std::fmt::Display for Driven<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = |n: usize, what: &str| {
+            format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+        };
+        match &self.output {
+            Some(output) => write!(f, "Ready({output:?}) after ")?,
+            None => write!(f, "still Pending at the deadline after ")?,
+        }
+        write!(
+            f,
+            "{}, {}, {}",
+            plural(self.polls, "poll"),
+            plural(self.wakes, "wake"),
+            plural(self.sleeps, "sleep")
+        )
+    }
+}

@@ -18,7 +18,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 use std::thread;
@@ -63,7 +63,11 @@ impl Gap {
     /// Lets the other thread act and waits until it has, the first time
     /// only; returns whether this call was the first.
     fn let_other_run(&self) -> bool {
-        let go = self.go.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let go = self
+            .go
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         let Some(go) = go else {
             return false;
         };
@@ -87,13 +91,12 @@ pub fn poll_with_gap<F: Future + ?Sized>(
     let (done_tx, done_rx) = mpsc::channel::<()>();
     let other = thread::Builder::new()
         .name("sender".into())
-        .spawn(move || match go_rx.recv_timeout(LIMIT) {
-            Ok(()) => {
+        .spawn(move || {
+            // No go in time means the poll is stuck: then do nothing.
+            if go_rx.recv_timeout(LIMIT).is_ok() {
                 action();
                 let _ = done_tx.send(());
             }
-            // Nobody said go: the poll is over or stuck; do nothing.
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
         })
         .expect("spawn the sender thread");
     let gap = Arc::new(Gap {
@@ -105,9 +108,10 @@ pub fn poll_with_gap<F: Future + ?Sized>(
     let waker = gap_waker(Arc::clone(&gap));
     let poll = future.poll(&mut Context::from_waker(&waker));
     // If the poll never cloned the waker, the action runs now, after it.
-    let ran_at = match gap.let_other_run() {
-        true => RanAt::AfterPoll,
-        false => RanAt::InsideClone,
+    let ran_at = if gap.let_other_run() {
+        RanAt::AfterPoll
+    } else {
+        RanAt::InsideClone
     };
     if gap.gave_up.load(Ordering::Acquire) {
         panic!("the sender thread did not act within {LIMIT:?}");

@@ -44,7 +44,10 @@ pub fn record(event: impl FnOnce() -> String) {
 
 /// The current thread's name, as a participant of the diagram.
 pub fn thread() -> String {
-    std::thread::current().name().unwrap_or("unnamed").to_string()
+    std::thread::current()
+        .name()
+        .unwrap_or("unnamed")
+        .to_string()
 }
 
 /// Waits until an event containing `text` has been recorded, or `timeout`

@@ -30,14 +30,15 @@ fn waker_keeps_the_same_count_as_the_hand_made_one() {
 #[test]
 fn waker_ref_borrows_the_arc_and_takes_no_reference() {
     let count = WakeCount::new();
-    let borrowed = waker_ref(&count);
-    assert_eq!(Arc::strong_count(&count), 1, "a borrowed waker owns nothing");
-    borrowed.wake_by_ref();
-    assert_eq!(counts(&count), (1, 1));
-    // A future that keeps the waker clones it: that clone owns a reference.
-    let kept: Waker = (*borrowed).clone();
+    let kept: Waker = {
+        let borrowed = waker_ref(&count);
+        assert_eq!(Arc::strong_count(&count), 1, "a borrowed waker owns none");
+        borrowed.wake_by_ref();
+        assert_eq!(counts(&count), (1, 1));
+        // A future that keeps the waker clones it: the clone owns one.
+        borrowed.clone()
+    };
     assert_eq!(Arc::strong_count(&count), 2);
-    drop(borrowed);
     kept.wake();
     assert_eq!(counts(&count), (1, 2));
 }
@@ -48,7 +49,10 @@ fn will_wake_knows_its_own_vtable_only() {
     let count = WakeCount::new();
     let borrowed = waker_ref(&count);
     let owned = waker(Arc::clone(&count));
-    assert!(borrowed.will_wake(&owned), "same Arc, the crate's one vtable");
+    assert!(
+        borrowed.will_wake(&owned),
+        "same Arc, the crate's one vtable"
+    );
     let hand_made = raw::waker(Arc::clone(&count));
     assert!(
         !owned.will_wake(&hand_made),

@@ -60,7 +60,10 @@ struct KeepsWaker(Option<Waker>);
 
 impl Future for KeepsWaker {
     type Output = ();
-    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
         self.0 = Some(cx.waker().clone());
         Poll::Pending
     }
@@ -73,7 +76,11 @@ fn a_future_that_keeps_the_waker_keeps_a_reference() {
     let mut future = Box::pin(KeepsWaker(None));
     let mut cx = Context::from_waker(&waker);
     assert!(future.as_mut().poll(&mut cx).is_pending());
-    assert_eq!(Arc::strong_count(&count), 3, "ours, the waker's, the kept one");
+    assert_eq!(
+        Arc::strong_count(&count),
+        3,
+        "ours, the waker's, the kept one"
+    );
     // Polled again: the kept clone is replaced, the count stays.
     assert!(future.as_mut().poll(&mut cx).is_pending());
     assert_eq!(Arc::strong_count(&count), 3);
@@ -108,5 +115,9 @@ fn clones_woken_and_dropped_on_other_threads_add_up() {
     }
     assert_eq!(count.wakes(), threads * rounds);
     drop(waker);
-    assert_eq!(Arc::strong_count(&count), 1, "every clone gave its one back");
+    assert_eq!(
+        Arc::strong_count(&count),
+        1,
+        "every clone gave its one back"
+    );
 }
