@@ -1,8 +1,10 @@
 //! Wakers: how a future that returns `Pending` gets polled again.
 //!
-//! - [`raw`]: a `Waker` by hand, from a `RawWaker` and a `RawWakerVTable`,
-//!   reference-counted through an `Arc`;
-//! - [`arc_wake`]: the same waker from `futures-task`'s `ArcWake`;
+//! - [`count`]: what the wakers wake, a count of wakes behind an `Arc`,
+//!   with the `ArcWake` implementation that lets `futures-task` build the
+//!   waker;
+//! - [`raw`]: the same waker by hand, from a `RawWaker` and a
+//!   `RawWakerVTable`, reference-counted through the `Arc`;
 //! - [`drive`]: the smallest executor that polls again only when woken,
 //!   with a timeout, to put the rules of wakers to the test;
 //! - [`oneshot`]: an event source (a one-shot channel) that keeps every
@@ -25,7 +27,7 @@
 //! assert_eq!(run.output, Some(Ok(42)));
 //! ```
 
-pub mod arc_wake;
+pub mod count;
 pub mod drive;
 pub mod exercises;
 pub mod harness;
@@ -34,5 +36,5 @@ pub mod oneshot;
 pub mod raw;
 pub mod trace;
 
+pub use count::WakeCount;
 pub use drive::{Driven, WakeFlag, drive};
-pub use raw::WakeCount;

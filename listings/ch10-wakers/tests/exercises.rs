@@ -2,11 +2,11 @@
 //! `tests/lost_wakeup.rs`; exercise 3 is an experiment with Miri.)
 
 use std::sync::Arc;
-use std::task::Waker;
 use std::time::Duration;
 
+use ch10_wakers::drive;
+use ch10_wakers::exercises::std_wake::{self, StdCount};
 use ch10_wakers::exercises::yield_now::yield_now;
-use ch10_wakers::{WakeCount, drive};
 
 #[test]
 fn yield_now_is_polled_twice_and_never_sleeps() {
@@ -17,9 +17,9 @@ fn yield_now_is_polled_twice_and_never_sleeps() {
 
 #[test]
 fn std_wake_keeps_the_same_count_as_the_hand_made_waker() {
-    let count = WakeCount::new();
+    let count = Arc::new(StdCount::default());
     let weak = Arc::downgrade(&count);
-    let waker = Waker::from(Arc::clone(&count));
+    let waker = std_wake::waker(Arc::clone(&count));
     assert_eq!(Arc::strong_count(&count), 2);
     let second = waker.clone();
     assert_eq!(Arc::strong_count(&count), 3);

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::task::Waker;
 
-use ch10_wakers::raw::{self, WakeCount};
+use ch10_wakers::{WakeCount, raw};
 use futures_task::{waker, waker_ref};
 
 fn counts(count: &Arc<WakeCount>) -> (usize, usize) {

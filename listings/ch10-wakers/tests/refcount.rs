@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::thread;
 
-use ch10_wakers::raw::{self, WakeCount};
+use ch10_wakers::{WakeCount, raw};
 
 /// The strong count and the wakes so far.
 fn counts(count: &Arc<WakeCount>) -> (usize, usize) {

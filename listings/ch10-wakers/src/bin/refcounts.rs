@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ch10_wakers::raw::{self, WakeCount};
+use ch10_wakers::{WakeCount, raw};
 
 // ANCHOR: main
 fn main() {

@@ -16,7 +16,7 @@ use std::time::Instant;
 use ch10_wakers::harness::args::Args;
 use ch10_wakers::harness::machine;
 use ch10_wakers::harness::units::grouped;
-use ch10_wakers::raw::{self, WakeCount};
+use ch10_wakers::{WakeCount, raw};
 use futures_task::waker_ref;
 
 /// Nanoseconds per operation in the fastest of `runs` runs of `ops`
