@@ -1,26 +1,27 @@
-//! Predict the output: the strong count of a task's `Arc` while
-//! futures-task's wakers for it come and go.
+//! Predict the output: the strong count of a task's `Arc` while wakers
+//! made from it by the standard library are cloned, woken and dropped.
 
 use std::sync::Arc;
+use std::task::{Wake, Waker};
 
-use ch10_wakers::WakeCount;
-use futures_task::{waker, waker_ref};
+struct Task;
+
+impl Wake for Task {
+    fn wake(self: Arc<Self>) {}
+}
 
 fn main() {
-    let task = WakeCount::new();
-    let kept = {
-        let borrowed = waker_ref(&task);
-        println!("after waker_ref:    {}", Arc::strong_count(&task));
-        borrowed.wake_by_ref();
-        println!("after wake_by_ref:  {}", Arc::strong_count(&task));
-        borrowed.clone()
-    };
-    println!("after the block:    {}", Arc::strong_count(&task));
-    let owned = waker(Arc::clone(&task));
-    println!("after waker:        {}", Arc::strong_count(&task));
-    kept.wake();
-    println!("after kept.wake():  {}", Arc::strong_count(&task));
-    drop(owned);
-    println!("after drop(owned):  {}", Arc::strong_count(&task));
-    println!("wakes:              {}", task.wakes());
+    let task = Arc::new(Task);
+    let waker = Waker::from(Arc::clone(&task));
+    println!("Waker::from:      {}", Arc::strong_count(&task));
+    let mut stored = waker.clone();
+    println!("clone:            {}", Arc::strong_count(&task));
+    stored.clone_from(&waker);
+    println!("clone_from:       {}", Arc::strong_count(&task));
+    waker.wake_by_ref();
+    println!("wake_by_ref:      {}", Arc::strong_count(&task));
+    waker.wake();
+    println!("wake:             {}", Arc::strong_count(&task));
+    drop(stored);
+    println!("drop(stored):     {}", Arc::strong_count(&task));
 }
