@@ -1,16 +1,16 @@
-//! What a wake costs, and what `waker_ref` saves per poll. Each case runs
-//! `--ops` operations, `--runs` times, and prints its fastest run in ns per
-//! operation: on a shared machine, other processes can only add time, so
-//! the fastest run is the one they disturbed least. Build with `--release`.
-//! Usage: `wake-cost [--ops 2000000] [--runs 7]`.
+//! What a wake costs, and what `waker_ref` saves per poll. Cases come in
+//! pairs that are timed alternately, `--runs` times each, `--ops`
+//! operations per run; each prints its fastest run in ns per operation. On
+//! a shared machine other processes can only add time, so the fastest of
+//! many short runs is the one they disturbed least, and alternating gives
+//! both cases of a pair the same chances. Build with `--release`. Usage:
+//! `wake-cost [--ops 200000] [--runs 31]`.
 
 use std::future::{Future, poll_fn};
 use std::hint::black_box;
 use std::pin::pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll, Waker};
-use std::thread;
 use std::time::Instant;
 
 use ch10_wakers::harness::args::Args;
@@ -19,17 +19,26 @@ use ch10_wakers::harness::units::grouped;
 use ch10_wakers::{WakeCount, raw};
 use futures_task::waker_ref;
 
-/// Nanoseconds per operation in the fastest of `runs` runs of `ops`
-/// operations each.
-fn measure(runs: usize, ops: usize, mut run: impl FnMut(usize)) -> f64 {
-    run(ops / 10); // warm up caches and the branch predictor
-    (0..runs)
-        .map(|_| {
+/// Times `case(0, ops)` and `case(1, ops)` alternately, `runs` times each,
+/// and returns each case's fastest run in nanoseconds per operation.
+fn pair(
+    runs: usize,
+    ops: usize,
+    mut case: impl FnMut(usize, usize),
+) -> [f64; 2] {
+    for which in [0, 1] {
+        case(which, ops / 10); // warm up caches and branch predictors
+    }
+    let mut fastest = [f64::INFINITY; 2];
+    for _ in 0..runs {
+        for which in [0, 1] {
             let start = Instant::now();
-            run(ops);
-            start.elapsed().as_nanos() as f64 / ops as f64
-        })
-        .fold(f64::INFINITY, f64::min)
+            case(which, ops);
+            let per_op = start.elapsed().as_nanos() as f64 / ops as f64;
+            fastest[which] = fastest[which].min(per_op);
+        }
+    }
+    fastest
 }
 
 fn show(what: &str, ns: f64) {
@@ -75,8 +84,8 @@ type PollOnce<'a> = std::pin::Pin<&'a mut dyn Future<Output = ()>>;
 
 fn main() -> Result<(), String> {
     let args = Args::from_env(&["ops", "runs"])?;
-    let ops: usize = args.get_or("ops", 2_000_000)?;
-    let runs: usize = args.get_or("runs", 7)?;
+    let ops: usize = args.get_or("ops", 200_000)?;
+    let runs: usize = args.get_or("runs", 31)?;
     if ops < 10 || runs == 0 {
         return Err("--ops must be at least 10 and --runs at least 1".into());
     }
@@ -87,53 +96,38 @@ fn main() -> Result<(), String> {
     );
 
     let task = WakeCount::new();
-    let hand = raw::waker(Arc::clone(&task));
-    let crate_made = futures_task::waker(Arc::clone(&task));
-    let wakes = |waker: &Waker| measure(runs, ops, |n| wake_by_ref(waker, n));
-    let clones = |waker: &Waker| measure(runs, ops, |n| clone_wake(waker, n));
+    let wakers = [
+        raw::waker(Arc::clone(&task)),
+        futures_task::waker(Arc::clone(&task)),
+    ];
+    let [hand, made] =
+        pair(runs, ops, |which, n| wake_by_ref(&wakers[which], n));
     println!("a wake through a waker you hold (wake_by_ref):");
-    show("hand-made vtable (raw::waker)", wakes(&hand));
-    show("futures-task (ArcWake)", wakes(&crate_made));
+    show("hand-made vtable (raw::waker)", hand);
+    show("futures-task (ArcWake)", made);
+    let [hand, made] =
+        pair(runs, ops, |which, n| clone_wake(&wakers[which], n));
     println!("clone the waker (register), then wake the clone by value:");
-    show("hand-made vtable", clones(&hand));
-    show("futures-task", clones(&crate_made));
+    show("hand-made vtable", hand);
+    show("futures-task", made);
 
     let mut future = pin!(poll_fn(|cx: &mut Context<'_>| {
         black_box(cx.waker());
         Poll::<()>::Pending
     }));
     let mut future: PollOnce<'_> = future.as_mut();
+    let polls: [fn(&Arc<WakeCount>, &mut PollOnce<'_>); 2] =
+        [poll_with_waker_ref, poll_with_owned_waker];
     // `black_box` hides which future this is, so each poll is an indirect
     // call, as an executor's poll of a task is.
-    let mut per_poll = |with: fn(&Arc<WakeCount>, &mut PollOnce<'_>)| {
-        measure(runs, ops, |n| {
-            for _ in 0..n {
-                with(black_box(&task), black_box(&mut future));
-            }
-        })
-    };
+    let [borrowed, owned] = pair(runs, ops, |which, n| {
+        for _ in 0..n {
+            polls[which](black_box(&task), black_box(&mut future));
+        }
+    });
     println!("one poll, with a waker made for it:");
-    show("waker_ref(&task): borrowed", per_poll(poll_with_waker_ref));
-    show(
-        "waker(task.clone()): owns a reference",
-        per_poll(poll_with_owned_waker),
-    );
+    show("waker_ref(&task): borrowed", borrowed);
+    show("waker(task.clone()): owns a reference", owned);
 
-    // Another thread wakes the same task all along, as a reactor would:
-    // its writes to the task's cache line meet the poller's count updates.
-    let stop = Arc::new(AtomicBool::new(false));
-    let waking = {
-        let (stop, waker) = (Arc::clone(&stop), hand.clone());
-        thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                waker.wake_by_ref();
-            }
-        })
-    };
-    println!("the same, while another thread wakes the task in a loop:");
-    show("waker_ref(&task)", per_poll(poll_with_waker_ref));
-    show("waker(task.clone())", per_poll(poll_with_owned_waker));
-    stop.store(true, Ordering::Relaxed);
-    waking.join().map_err(|_| "the waking thread panicked")?;
     Ok(())
 }
