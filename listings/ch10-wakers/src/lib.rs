@@ -12,6 +12,7 @@
 //! - [`interleave`]: a waker whose `clone` lets another thread act, to
 //!   produce a lost wakeup on demand;
 //! - [`trace`]: who wakes whom, recorded for the chapter's diagram;
+//! - [`yield_now`]: chapter 9's future that wakes itself, unchanged;
 //! - [`exercises`]: the exercises' starting points and solutions.
 //!
 //! The measuring harness ([`harness`]: the `machine:` line and the flags) is
@@ -35,6 +36,15 @@ pub mod interleave;
 pub mod oneshot;
 pub mod raw;
 pub mod trace;
+pub mod yield_now;
 
 pub use count::WakeCount;
 pub use drive::{Driven, WakeFlag, drive};
+
+/// The program in `fail/`, which the chapter shows as a mistake the compiler
+/// stops: an `ArcWake` whose wake count is a `Cell` is not thread-safe.
+///
+/// ```compile_fail,E0277
+#[doc = include_str!("../fail/not_sync.rs")]
+/// ```
+pub mod must_not_compile {}

@@ -1,6 +1,7 @@
 //! Rule 1: return `Pending` only after arranging a wake. A future that
 //! forgets is never polled again, even after its data has arrived; the
-//! oneshot receiver, which leaves its waker first, is. Usage:
+//! oneshot receiver, which leaves its waker first, is, and so is chapter
+//! 9's `yield_now`, which wakes itself. Usage:
 //! `rule-register [--timeout-ms 200]`.
 
 use std::future::Future;
@@ -12,6 +13,7 @@ use std::thread;
 use std::time::Duration;
 
 use ch10_wakers::harness::args::Args;
+use ch10_wakers::yield_now::yield_now;
 use ch10_wakers::{drive, oneshot, trace};
 
 // ANCHOR: forgetful
@@ -75,5 +77,9 @@ fn main() -> Result<(), String> {
     sender.join().map_err(|_| "the sending thread panicked")?;
     println!("oneshot::Receiver: {run}");
     trace::stop();
+
+    // Chapter 9's `yield_now` arranges its wake by waking its own task.
+    let run = drive(yield_now(), Duration::from_secs(10));
+    println!("yield_now():       {run}");
     Ok(())
 }

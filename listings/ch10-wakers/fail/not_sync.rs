@@ -1,5 +1,6 @@
 // Does not compile, on purpose: chapter 10 shows the compiler refusing it.
-// It is no part of the crate; the book's doctests check that it fails.
+// The library's `must_not_compile` doctest and the book's check that it
+// fails.
 use std::cell::Cell;
 use std::sync::Arc;
 
