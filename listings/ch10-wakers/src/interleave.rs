@@ -83,6 +83,13 @@ impl Gap {
 /// Polls `future` once; when it first clones the waker, `action` runs to
 /// completion on a thread named `sender` before the clone returns. A future
 /// that never clones the waker sees `action` run after its poll.
+///
+/// # Panics
+///
+/// If the thread cannot be spawned, if `action` panics, or if `action` does
+/// not finish within ten seconds (a future that clones its waker while
+/// holding a lock that `action` needs would make it wait forever). This is
+/// a test bench: failing loudly is its way of reporting.
 pub fn poll_with_gap<F: Future + ?Sized>(
     future: Pin<&mut F>,
     action: impl FnOnce() + Send + 'static,
