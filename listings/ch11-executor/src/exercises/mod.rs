@@ -1,0 +1,1 @@
+//! The chapter's exercises: their solutions, each with tests in `tests/exercises.rs`. The chapter's own code uses none of them.

@@ -1,0 +1,138 @@
+//! Tasks: a spawned future in one heap block, with its state word, its
+//! output slot and its scheduler. This module knows nothing of run queues
+//! or threads: it hands a woken task to whatever implements [`Schedule`].
+//!
+//! - [`state`]: the state word, each bit explained where it is defined;
+//! - `raw`: the block's layout and the functions that run, complete and
+//!   free a task, reached through a per-future-type vtable;
+//! - `waker`: the task's `Waker`, one static vtable for every task;
+//! - `join`: [`JoinHandle`] and [`JoinError`].
+//!
+//! Every handle to a task ([`TaskRef`], [`Notified`], [`JoinHandle`], each
+//! `Waker`) owns one reference, counted in the state word; the last one to
+//! go frees the block.
+
+mod join;
+mod raw;
+pub mod state;
+mod waker;
+
+use std::future::Future;
+use std::mem::ManuallyDrop;
+use std::ptr::NonNull;
+use std::task::Waker;
+
+pub use join::{JoinError, JoinHandle};
+use raw::Header;
+
+// ANCHOR: schedule
+/// What a task needs from its executor: a way back into a run queue.
+pub trait Schedule: Send + Sync + 'static {
+    /// Queues a woken task. Returns it if it cannot be queued (the
+    /// executor is shutting down). The caller then drops it, not
+    /// `schedule` itself: the scheduler lives inside the task, and
+    /// dropping the task's last reference would free `self` mid-call.
+    fn schedule(&self, task: Notified) -> Option<Notified>;
+}
+// ANCHOR_END: schedule
+
+/// Allocates a task for `future`, in the runtime's list at `id`. Returns
+/// its three first references: the runtime's list entry, the run queue
+/// entry, and the `JoinHandle` (`state::INITIAL` counts three).
+pub fn new<F, S>(
+    future: F,
+    scheduler: S,
+    id: usize,
+) -> (TaskRef, Notified, JoinHandle<F::Output>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+    S: Schedule,
+{
+    let ptr = raw::allocate(future, scheduler, id);
+    (
+        TaskRef { ptr },
+        Notified(TaskRef { ptr }),
+        JoinHandle::from_raw(ptr),
+    )
+}
+
+/// One reference to a task: the runtime's list of live tasks holds one per
+/// task, so that a shutdown can reach tasks nobody else can.
+pub struct TaskRef {
+    ptr: NonNull<Header>,
+}
+
+// SAFETY: a task is only ever polled, cancelled and completed by its
+// executor's thread; from other threads, references only touch the atomic
+// state word and the scheduler (which is `Send + Sync`). The future and its
+// output are `Send` (see `new`), so they may be dropped on any thread.
+unsafe impl Send for TaskRef {}
+
+impl TaskRef {
+    fn header(&self) -> &Header {
+        // SAFETY: this reference keeps the block alive.
+        unsafe { self.ptr.as_ref() }
+    }
+
+    /// The task's place in its runtime's list.
+    pub fn id(&self) -> usize {
+        self.header().id
+    }
+
+    /// Closes the task for good: drops its future (unless it completed)
+    /// and stores "cancelled" for its `JoinHandle`. Only the executor's
+    /// thread calls this, and never while the task is being polled.
+    pub fn shut_down(&self) {
+        // SAFETY: the vtable belongs to this task; we hold a reference.
+        unsafe { (self.header().vtable.shut_down)(self.ptr) }
+    }
+}
+
+impl Drop for TaskRef {
+    fn drop(&mut self) {
+        if self.header().state.ref_dec(1) {
+            // SAFETY: that was the last reference: nobody else can reach
+            // the block any more.
+            unsafe { (self.header().vtable.dealloc)(self.ptr) }
+        }
+    }
+}
+
+/// A task in a run queue: the queue entry's reference. Running it is the
+/// only way to poll a task.
+pub struct Notified(TaskRef);
+
+/// What became of a task the executor ran.
+pub enum Ran {
+    /// It returned `Pending` and waits for a wake.
+    Idle,
+    /// It was woken while it ran: queue it again (at the back).
+    Requeue(Notified),
+    /// It finished (or was cancelled): remove it from the runtime's list.
+    Completed,
+}
+
+impl Notified {
+    pub fn id(&self) -> usize {
+        self.0.id()
+    }
+
+    /// Polls the task once, unless it was closed, in which case its future
+    /// is dropped instead.
+    pub fn run(self) -> Ran {
+        // `run` takes over this entry's reference.
+        let this = ManuallyDrop::new(self);
+        // SAFETY: the vtable belongs to this task, and the reference we
+        // hand over keeps it alive while `run` works.
+        unsafe { (this.0.header().vtable.run)(this.0.ptr) }
+    }
+}
+
+/// How many references a task's waker counts right now, or `None` for a
+/// waker of something else: for tests that check that the executor clones
+/// no waker per poll.
+#[doc(hidden)]
+pub fn references(waker: &Waker) -> Option<usize> {
+    waker::references(waker)
+}
