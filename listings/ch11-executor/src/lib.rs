@@ -33,6 +33,8 @@
 //! assert_eq!(sum, 42);
 //! ```
 
+#[doc(hidden)]
+pub mod baseline;
 pub mod channel;
 pub mod exercises;
 pub mod harness;

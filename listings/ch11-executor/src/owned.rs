@@ -51,6 +51,9 @@ impl OwnedTasks {
     /// Empties the list, for a shutdown.
     pub fn take_all(&mut self) -> Vec<TaskRef> {
         self.free.clear();
-        std::mem::take(&mut self.slots).into_iter().flatten().collect()
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .flatten()
+            .collect()
     }
 }

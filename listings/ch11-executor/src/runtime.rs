@@ -194,7 +194,8 @@ impl Local {
             core.run_queue.len()
         };
         for _ in 0..ready {
-            let Some(task) = self.core.borrow_mut().run_queue.pop_front() else {
+            let Some(task) = self.core.borrow_mut().run_queue.pop_front()
+            else {
                 break;
             };
             let id = task.id();
@@ -267,6 +268,7 @@ impl Schedule for Arc<Shared> {
         // Woken on another thread (or while the run queue is in use).
         let rejected = self.inject.push(task);
         if rejected.is_none() {
+            trace::record(|| "Note over E: injected: unpark".into());
             self.unparker.unpark();
         }
         rejected
@@ -327,7 +329,9 @@ where
     let local = CURRENT.with(Cell::get);
     // SAFETY: as in `schedule`.
     let Some(local) = (unsafe { local.as_ref() }) else {
-        panic!("`spawn` called outside a runtime: call it from a future that `block_on` runs");
+        panic!(
+            "`spawn` called outside a runtime: call it from a future that `block_on` runs"
+        );
     };
     local.spawn(future)
 }

@@ -284,7 +284,10 @@ impl Future for Sleep {
 /// this deadline comes before every other.
 fn register(shared: &Arc<Shared>, deadline: Instant, waker: &Waker) -> Key {
     let mut state = shared.state();
-    assert!(!state.shutdown, "`sleep` polled after its runtime shut down");
+    assert!(
+        !state.shutdown,
+        "`sleep` polled after its runtime shut down"
+    );
     let key = state.insert(Entry {
         fired: false,
         waker: Some(waker.clone()),

@@ -52,7 +52,10 @@ struct WokenBeforePending {
 
 impl Future for WokenBeforePending {
     type Output = &'static str;
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Self::Output> {
         if self.polled {
             return Poll::Ready("polled again");
         }
@@ -181,7 +184,10 @@ impl ArcWake for Forward {
 
 impl<F: Future> Future for Forwarding<F> {
     type Output = (F::Output, usize);
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Self::Output> {
         self.forward
             .task
             .lock()
@@ -191,9 +197,10 @@ impl<F: Future> Future for Forwarding<F> {
         let waker = futures_task::waker_ref(&this.forward);
         let mut child_cx = Context::from_waker(&waker);
         match this.child.as_mut().poll(&mut child_cx) {
-            Poll::Ready(output) => {
-                Poll::Ready((output, this.forward.wakes.load(Ordering::Relaxed)))
-            }
+            Poll::Ready(output) => Poll::Ready((
+                output,
+                this.forward.wakes.load(Ordering::Relaxed),
+            )),
             Poll::Pending => Poll::Pending,
         }
     }
@@ -261,7 +268,11 @@ fn a_storm_of_wakes_from_another_thread_loses_none() {
         let thread = thread::spawn(move || {
             for _ in 0..target {
                 bumper.0.fetch_add(1, Ordering::Release);
-                let waker = bumper.1.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                let waker = bumper
+                    .1
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
                 if let Some(waker) = waker {
                     waker.wake();
                 }

@@ -12,7 +12,11 @@ use ch11_executor::{Runtime, block_on, oneshot, spawn, task, yield_now};
 
 /// Under Miri, loops run a few times instead of thousands.
 fn scaled(n: usize) -> usize {
-    if cfg!(miri) { n.div_ceil(1000).max(20) } else { n }
+    if cfg!(miri) {
+        n.div_ceil(1000).max(20)
+    } else {
+        n
+    }
 }
 
 #[test]
@@ -100,14 +104,17 @@ fn a_task_woken_from_another_thread_runs() {
 type Log = Arc<Mutex<Vec<&'static str>>>;
 
 fn log(log: &Log, what: &'static str) {
-    log.lock().unwrap_or_else(PoisonError::into_inner).push(what);
+    log.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(what);
 }
 
 // ANCHOR: fairness
 #[test]
 fn a_task_that_wakes_itself_every_poll_does_not_starve_the_others() {
     let order = Log::default();
-    let (spin_log, a_log, b_log) = (order.clone(), order.clone(), order.clone());
+    let (spin_log, a_log, b_log) =
+        (order.clone(), order.clone(), order.clone());
     block_on(async move {
         // Wakes itself at every poll, for longer than the others run.
         let spin = spawn(async move {
@@ -136,7 +143,8 @@ fn a_task_that_wakes_itself_every_poll_does_not_starve_the_others() {
     // the back every time, behind the others.
     let order = order.lock().unwrap_or_else(PoisonError::into_inner);
     let round = ["spin", "a", "b"];
-    let expected: Vec<_> = round.repeat(3).into_iter().chain(["spin"]).collect();
+    let expected: Vec<_> =
+        round.repeat(3).into_iter().chain(["spin"]).collect();
     assert_eq!(*order, expected);
 }
 // ANCHOR_END: fairness
@@ -174,7 +182,10 @@ fn a_panic_in_the_main_future_reaches_the_caller_of_block_on() {
     }));
     assert!(caught.is_err());
     // The runtime still works afterwards.
-    assert_eq!(runtime.block_on(async { spawn(async { 5 }).await }).ok(), Some(5));
+    assert_eq!(
+        runtime.block_on(async { spawn(async { 5 }).await }).ok(),
+        Some(5)
+    );
 }
 
 #[test]
@@ -224,7 +235,9 @@ fn a_task_aborted_while_it_runs_is_dropped_after_that_poll() {
             me.abort(); // while RUNNING: takes effect when this poll ends
             drop(me);
             yield_now().await;
-            *reached_inside.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            *reached_inside
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = true;
         });
         tx.send(handle);
         while Arc::strong_count(&waiting) > 2 {

@@ -94,5 +94,9 @@ fn timeout_gives_up_on_a_slow_future_and_drops_it() {
     }));
     assert_eq!(output, Err(Elapsed));
     assert!(start.elapsed() >= Duration::from_millis(20));
-    assert_eq!(Arc::strong_count(&witness), 1, "the slow future was dropped");
+    assert_eq!(
+        Arc::strong_count(&witness),
+        1,
+        "the slow future was dropped"
+    );
 }

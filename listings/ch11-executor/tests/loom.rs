@@ -69,14 +69,19 @@ fn a_wake_racing_a_poll_is_never_lost() {
         let event = Arc::new(AtomicUsize::new(0));
         let injected = Arc::new(Mutex::new(0)); // queue entries pushed
         let mut thread = Some({
-            let (state, event, injected) =
-                (Arc::clone(&state), Arc::clone(&event), Arc::clone(&injected));
+            let (state, event, injected) = (
+                Arc::clone(&state),
+                Arc::clone(&event),
+                Arc::clone(&injected),
+            );
             thread::spawn(move || {
                 event.store(1, Release);
                 match state.wake_by_val() {
                     WakeByVal::Submit => *injected.lock().unwrap() += 1,
                     WakeByVal::Nothing => {}
-                    WakeByVal::Dealloc => panic!("the runtime holds references"),
+                    WakeByVal::Dealloc => {
+                        panic!("the runtime holds references")
+                    }
                 }
             })
         });
@@ -146,7 +151,10 @@ fn the_join_waker_is_either_woken_or_the_output_is_seen() {
             state.set_join_waker().is_err()
         };
         executor.join().unwrap();
-        assert!(ready || woken.load(Acquire) == 1, "a Pending handle was never woken");
+        assert!(
+            ready || woken.load(Acquire) == 1,
+            "a Pending handle was never woken"
+        );
     });
 }
 
@@ -162,8 +170,11 @@ fn exactly_one_party_frees_the_task() {
         let freed = Arc::new(AtomicUsize::new(0));
         let injected = Arc::new(Mutex::new(0)); // queue entries pushed
         let thread = {
-            let (state, freed, injected) =
-                (Arc::clone(&state), Arc::clone(&freed), Arc::clone(&injected));
+            let (state, freed, injected) = (
+                Arc::clone(&state),
+                Arc::clone(&freed),
+                Arc::clone(&injected),
+            );
             thread::spawn(move || match state.wake_by_val() {
                 WakeByVal::Dealloc => {
                     freed.fetch_add(1, Relaxed);

@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use ch11_executor::{JoinHandle, Runtime, channel, oneshot, sleep, spawn, yield_now};
+use ch11_executor::{
+    JoinHandle, Runtime, channel, oneshot, sleep, spawn, yield_now,
+};
 
 /// Counts how often values it made are dropped.
 #[derive(Clone, Default)]
@@ -33,7 +35,9 @@ impl Drops {
 }
 
 /// Polls a `JoinHandle` once, with no runtime around.
-fn peek<T>(handle: &mut JoinHandle<T>) -> Poll<Result<T, ch11_executor::JoinError>> {
+fn peek<T>(
+    handle: &mut JoinHandle<T>,
+) -> Poll<Result<T, ch11_executor::JoinError>> {
     Pin::new(handle).poll(&mut Context::from_waker(Waker::noop()))
 }
 
@@ -110,7 +114,11 @@ fn tasks_spawned_but_never_run_are_dropped_with_the_runtime() {
         .collect();
     drop(runtime);
     assert_eq!(drops.count(), 10);
-    assert!(handles.iter_mut().all(|h| matches!(peek(h), Poll::Ready(Err(e)) if e.is_cancelled())));
+    assert!(
+        handles.iter_mut().all(
+            |h| matches!(peek(h), Poll::Ready(Err(e)) if e.is_cancelled())
+        )
+    );
 }
 
 struct PanicsOnDrop;
@@ -141,7 +149,9 @@ fn a_future_whose_destructor_panics_does_not_stop_the_shutdown() {
         panic!("the first task did not report");
     };
     assert!(error.is_panic());
-    assert!(matches!(peek(&mut second), Poll::Ready(Err(e)) if e.is_cancelled()));
+    assert!(
+        matches!(peek(&mut second), Poll::Ready(Err(e)) if e.is_cancelled())
+    );
 }
 
 #[test]

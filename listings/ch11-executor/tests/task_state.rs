@@ -98,7 +98,10 @@ fn the_join_waker_belongs_to_the_handle_until_it_hands_it_over() {
     assert_eq!(state.start_poll(), Start::Poll);
     let before = state.complete();
     assert!(before.is(JOIN_WAKER), "the executor wakes it");
-    assert!(state.unset_join_waker().is_err(), "too late to take it back");
+    assert!(
+        state.unset_join_waker().is_err(),
+        "too late to take it back"
+    );
 }
 
 #[test]

@@ -28,7 +28,9 @@ fn sleeps_end_in_deadline_order_not_spawn_order() {
                 let log = Arc::clone(&log);
                 spawn(async move {
                     sleep(ms(delay)).await;
-                    log.lock().unwrap_or_else(PoisonError::into_inner).push(delay);
+                    log.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(delay);
                 })
             })
             .collect();
@@ -36,7 +38,10 @@ fn sleeps_end_in_deadline_order_not_spawn_order() {
             handle.await.expect("a sleeper completes");
         }
     });
-    assert_eq!(*order.lock().unwrap_or_else(PoisonError::into_inner), [10, 20, 30]);
+    assert_eq!(
+        *order.lock().unwrap_or_else(PoisonError::into_inner),
+        [10, 20, 30]
+    );
     let metrics = runtime.metrics();
     assert_eq!(metrics.timer_threads, 1);
     assert!(metrics.parks >= 3, "the runtime slept while the timers ran");
@@ -48,9 +53,8 @@ fn a_thousand_timers_share_one_thread() {
     let runtime = Runtime::new();
     let start = Instant::now();
     runtime.block_on(async move {
-        let handles: Vec<_> = (0..n)
-            .map(|i| spawn(sleep(ms(1 + i % 20))))
-            .collect();
+        let handles: Vec<_> =
+            (0..n).map(|i| spawn(sleep(ms(1 + i % 20)))).collect();
         for handle in handles {
             handle.await.expect("a sleeper completes");
         }
@@ -97,8 +101,17 @@ fn a_sleep_dropped_early_gives_its_waker_back_at_once() {
     let task = Arc::new(CountWakes::default());
     let waker = futures_task::waker(Arc::clone(&task));
     let mut sleep = Box::pin(sleep(Duration::from_secs(3600)));
-    assert!(sleep.as_mut().poll(&mut Context::from_waker(&waker)).is_pending());
-    assert_eq!(Arc::strong_count(&task), 3, "ours, `waker`, and the timer's clone");
+    assert!(
+        sleep
+            .as_mut()
+            .poll(&mut Context::from_waker(&waker))
+            .is_pending()
+    );
+    assert_eq!(
+        Arc::strong_count(&task),
+        3,
+        "ours, `waker`, and the timer's clone"
+    );
     drop(sleep);
     assert_eq!(Arc::strong_count(&task), 2, "the timer's clone is gone");
 }

@@ -51,7 +51,7 @@ pub const REF_ONE: usize = 1 << 6;
 
 /// A new task: queued, with a `JoinHandle`, and three references (the
 /// runtime's list, the queue entry, the handle).
-pub const INITIAL: usize = SCHEDULED | HANDLE | 3 * REF_ONE;
+pub const INITIAL: usize = SCHEDULED | HANDLE | (3 * REF_ONE);
 // ANCHOR_END: bits
 
 const FLAGS: usize = REF_ONE - 1;
@@ -158,8 +158,7 @@ impl State {
         loop {
             let (answer, new) = next(current);
             let Some(new) = new else { return answer };
-            match self.0.compare_exchange_weak(current, new, AcqRel, Acquire)
-            {
+            match self.0.compare_exchange_weak(current, new, AcqRel, Acquire) {
                 Ok(_) => return answer,
                 Err(actual) => current = actual,
             }
