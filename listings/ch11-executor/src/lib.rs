@@ -38,9 +38,11 @@ pub mod baseline;
 pub mod channel;
 pub mod exercises;
 pub mod harness;
-mod inject;
+#[doc(hidden)]
+pub mod inject;
 pub mod oneshot;
-mod owned;
+#[doc(hidden)]
+pub mod owned;
 pub mod parker;
 pub mod runtime;
 #[doc(hidden)]

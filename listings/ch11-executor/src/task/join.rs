@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
-use super::raw::Header;
+use super::header::Header;
 use super::state::{COMPLETED, Wake};
 
 // ANCHOR: handle
@@ -108,13 +108,15 @@ enum Repr {
 }
 
 impl JoinError {
-    pub(super) fn cancelled() -> JoinError {
+    #[doc(hidden)]
+    pub fn cancelled() -> JoinError {
         JoinError {
             repr: Repr::Cancelled,
         }
     }
 
-    pub(super) fn panic(payload: Box<dyn Any + Send + 'static>) -> JoinError {
+    #[doc(hidden)]
+    pub fn panic(payload: Box<dyn Any + Send + 'static>) -> JoinError {
         JoinError {
             repr: Repr::Panic(payload),
         }

@@ -3,6 +3,7 @@
 //! or threads: it hands a woken task to whatever implements [`Schedule`].
 //!
 //! - [`state`]: the state word, each bit explained where it is defined;
+//! - `header`: what every task has the same, and its vtable;
 //! - `raw`: the block's layout and the functions that run, complete and
 //!   free a task, reached through a per-future-type vtable;
 //! - `waker`: the task's `Waker`, one static vtable for every task;
@@ -12,18 +13,21 @@
 //! `Waker`) owns one reference, counted in the state word; the last one to
 //! go frees the block.
 
+#[doc(hidden)]
+pub mod header;
 mod join;
 mod raw;
 pub mod state;
-mod waker;
+#[doc(hidden)]
+pub mod waker;
 
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
 use std::task::Waker;
 
+use header::Header;
 pub use join::{JoinError, JoinHandle};
-use raw::Header;
 
 // ANCHOR: schedule
 /// What a task needs from its executor: a way back into a run queue.
@@ -70,6 +74,16 @@ pub struct TaskRef {
 unsafe impl Send for TaskRef {}
 
 impl TaskRef {
+    /// Takes over a reference to the task at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a task, and the caller hands over one of its references.
+    #[doc(hidden)]
+    pub unsafe fn from_raw(ptr: NonNull<Header>) -> TaskRef {
+        TaskRef { ptr }
+    }
+
     fn header(&self) -> &Header {
         // SAFETY: this reference keeps the block alive.
         unsafe { self.ptr.as_ref() }
@@ -114,6 +128,17 @@ pub enum Ran {
 }
 
 impl Notified {
+    /// Takes over a queue entry's reference to the task at `ptr`.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is a task whose state says `SCHEDULED`, and the caller hands
+    /// over the reference that goes with it.
+    #[doc(hidden)]
+    pub unsafe fn from_raw(ptr: NonNull<Header>) -> Notified {
+        Notified(TaskRef { ptr })
+    }
+
     pub fn id(&self) -> usize {
         self.0.id()
     }

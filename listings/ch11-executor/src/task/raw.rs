@@ -1,7 +1,6 @@
-//! A task is one heap block: a header every task has the same (state word,
-//! vtable, id), the scheduler, then the future, which the output replaces
-//! in the same bytes once it is ready. One allocation per spawn, as in
-//! tokio and async-task.
+//! A task is one heap block: the header (`header.rs`), the scheduler, then
+//! the future, which the output replaces in the same bytes once it is
+//! ready. One allocation per spawn, as in tokio and async-task.
 //!
 //! Code that knows only a `NonNull<Header>` (wakers, queues, the runtime's
 //! list) reaches the typed functions below through the header's vtable,
@@ -16,20 +15,11 @@ use std::pin::Pin;
 use std::ptr::NonNull;
 use std::task::{Context, Poll, Waker};
 
+use super::header::{Header, Vtable};
 use super::state::{COMPLETED, End, HANDLE, JOIN_WAKER, Start, State};
 use super::{JoinError, Notified, Ran, Schedule, TaskRef, waker};
 
 // ANCHOR: layout
-/// The part of a task every task has the same. `repr(C)` puts it first,
-/// so a pointer to the block is a pointer to its header.
-#[repr(C)]
-pub struct Header {
-    pub state: State,
-    pub vtable: &'static Vtable,
-    /// The task's place in its runtime's list of live tasks.
-    pub id: usize,
-}
-
 /// The whole block, for one type of future.
 #[repr(C)]
 struct Cell<F: Future, S> {
@@ -50,15 +40,6 @@ enum Stage<F: Future> {
     Consumed,
 }
 
-/// The functions that need the future's type, one table per type.
-pub struct Vtable {
-    pub run: unsafe fn(NonNull<Header>) -> Ran,
-    pub schedule: unsafe fn(NonNull<Header>),
-    pub read_output: unsafe fn(NonNull<Header>, *mut (), &Waker),
-    pub drop_handle: unsafe fn(NonNull<Header>),
-    pub shut_down: unsafe fn(NonNull<Header>),
-    pub dealloc: unsafe fn(NonNull<Header>),
-}
 // ANCHOR_END: layout
 
 /// The vtable of `Cell<F, S>`.
@@ -168,7 +149,8 @@ where
         Start::Skip => {
             // Completed while it sat in a queue (a shutdown): just let the
             // entry and its reference go.
-            drop(Notified(TaskRef { ptr }));
+            // SAFETY: the caller handed us the entry's reference.
+            drop(unsafe { Notified::from_raw(ptr) });
             return Ran::Idle;
         }
     }
@@ -191,7 +173,11 @@ where
         Ok(Poll::Pending) => {
             return match state.end_poll() {
                 End::Idle => Ran::Idle,
-                End::Notified => Ran::Requeue(Notified(TaskRef { ptr })),
+                // SAFETY: SCHEDULED is set, and the entry's reference,
+                // which the caller handed us, goes back with it.
+                End::Notified => {
+                    Ran::Requeue(unsafe { Notified::from_raw(ptr) })
+                }
                 // SAFETY: still RUNNING: the stage is ours.
                 End::Cancel => unsafe { cancel_and_complete::<F, S>(ptr) },
             };
@@ -262,7 +248,8 @@ unsafe fn complete<F: Future, S>(ptr: NonNull<Header>) {
     unsafe { finish::<F, S>(ptr) };
     // Not the last reference: the runtime's list still holds one, which
     // the executor gives back when it sees `Ran::Completed`.
-    drop(Notified(TaskRef { ptr }));
+    // SAFETY: the caller handed us the entry's reference.
+    drop(unsafe { Notified::from_raw(ptr) });
 }
 
 /// The part of completing a task that a shutdown shares: sets
@@ -307,7 +294,8 @@ where
     F::Output: Send + 'static,
     S: Schedule,
 {
-    let task = Notified(TaskRef { ptr });
+    // SAFETY: as the caller promises.
+    let task = unsafe { Notified::from_raw(ptr) };
     let rejected = {
         // SAFETY: the entry's reference keeps the block, and so the
         // scheduler, alive until it is dropped below, after this borrow.
@@ -400,7 +388,8 @@ where
         drop(unsafe { (*(*cell::<F, S>(ptr)).join_waker.get()).take() });
     }
     // The handle's reference, given back after its last access.
-    drop(TaskRef { ptr });
+    // SAFETY: the handle's reference is ours to give back.
+    drop(unsafe { TaskRef::from_raw(ptr) });
     if let Some(panic) = panic {
         // The output's destructor panicked: the panic belongs to whoever
         // dropped the handle.

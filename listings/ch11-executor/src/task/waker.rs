@@ -7,7 +7,7 @@
 use std::ptr::{self, NonNull};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use super::raw::Header;
+use super::header::Header;
 use super::state::{Wake, WakeByVal};
 
 // ANCHOR: vtable
