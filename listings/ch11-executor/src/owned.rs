@@ -48,6 +48,10 @@ impl OwnedTasks {
         self.slots.len() - self.free.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// Empties the list, for a shutdown.
     pub fn take_all(&mut self) -> Vec<TaskRef> {
         self.free.clear();

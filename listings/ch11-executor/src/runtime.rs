@@ -45,7 +45,7 @@ struct Local {
 }
 
 /// What wakers on any thread touch. Every task keeps an `Arc` of it, to
-/// find its way back into a run queue.
+/// find its way back into a run queue (`Schedule`, below).
 struct Shared {
     /// Tasks woken on other threads.
     inject: Inject,
@@ -252,13 +252,13 @@ impl Drop for Enter {
 }
 
 // ANCHOR: schedule
-impl Schedule for Arc<Shared> {
+impl Schedule for Shared {
     fn schedule(&self, task: Notified) -> Option<Notified> {
         let local = CURRENT.with(Cell::get);
         // SAFETY: CURRENT points to a live `Local` while it is set: `enter`
         // sets it for the length of a `block_on`, which borrows the runtime.
         if let Some(local) = unsafe { local.as_ref() }
-            && Arc::ptr_eq(&local.shared, self)
+            && ptr::eq(Arc::as_ptr(&local.shared), self)
             && let Ok(mut core) = local.core.try_borrow_mut()
         {
             // Woken on the runtime's own thread: no lock, no unpark.

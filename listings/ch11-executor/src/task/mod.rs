@@ -24,28 +24,32 @@ pub mod waker;
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::task::Waker;
 
 use header::Header;
 pub use join::{JoinError, JoinHandle};
 
 // ANCHOR: schedule
-/// What a task needs from its executor: a way back into a run queue.
+/// What a task needs from its executor: a way back into a run queue. Each
+/// task keeps an `Arc` of its scheduler.
 pub trait Schedule: Send + Sync + 'static {
     /// Queues a woken task. Returns it if it cannot be queued (the
     /// executor is shutting down). The caller then drops it, not
-    /// `schedule` itself: the scheduler lives inside the task, and
-    /// dropping the task's last reference would free `self` mid-call.
+    /// `schedule` itself: the task holds the `Arc` that keeps `self`
+    /// alive, and dropping the task's last reference could free `self`
+    /// mid-call.
     fn schedule(&self, task: Notified) -> Option<Notified>;
 }
 // ANCHOR_END: schedule
 
-/// Allocates a task for `future`, in the runtime's list at `id`. Returns
-/// its three first references: the runtime's list entry, the run queue
-/// entry, and the `JoinHandle` (`state::INITIAL` counts three).
+/// Allocates a task for `future`, which keeps `scheduler` alive, in the
+/// runtime's list at `id`. Returns its three first references: the
+/// runtime's list entry, the run queue entry, and the `JoinHandle`
+/// (`state::INITIAL` counts three).
 pub fn new<F, S>(
     future: F,
-    scheduler: S,
+    scheduler: Arc<S>,
     id: usize,
 ) -> (TaskRef, Notified, JoinHandle<F::Output>)
 where

@@ -13,6 +13,7 @@ use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::NonNull;
+use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::header::{Header, Vtable};
@@ -24,7 +25,7 @@ use super::{JoinError, Notified, Ran, Schedule, TaskRef, waker};
 #[repr(C)]
 struct Cell<F: Future, S> {
     header: Header,
-    scheduler: S,
+    scheduler: Arc<S>,
     /// The future, then its output. Touched only by whoever the state
     /// word gives it to: the executor while `RUNNING`, the `JoinHandle`
     /// once `COMPLETED`, whoever frees the block at the end.
@@ -63,7 +64,11 @@ where
 // ANCHOR: allocate
 /// Moves `future` into a new task block and returns a pointer to it. The
 /// block starts with three references (see `state::INITIAL`).
-pub fn allocate<F, S>(future: F, scheduler: S, id: usize) -> NonNull<Header>
+pub fn allocate<F, S>(
+    future: F,
+    scheduler: Arc<S>,
+    id: usize,
+) -> NonNull<Header>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
