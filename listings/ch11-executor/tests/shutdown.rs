@@ -47,7 +47,7 @@ fn dropping_the_runtime_drops_every_future_once() {
     let drops = Drops::default();
     let runtime = Runtime::new();
     let d = drops.clone();
-    let mut handles = runtime.block_on(async move {
+    let (mut handles, sender) = runtime.block_on(async move {
         let mut handles = Vec::new();
         // 1. Waits for a value nobody will send (its sender lives on).
         let (tx, rx) = oneshot::channel::<()>();
@@ -79,13 +79,13 @@ fn dropping_the_runtime_drops_every_future_once() {
         }));
         // Let 1 to 4 start waiting.
         yield_now().await;
-        std::mem::forget(tx); // the sender never sends, nor closes
         // 5. Queued, never polled: `block_on` returns first.
         let w = d.witness();
         handles.push(spawn(async move {
             let _w = w;
         }));
-        handles
+        // The sender lives on, outside the runtime, and never sends.
+        (handles, tx)
     });
     assert_eq!(drops.count(), 0, "every task is still alive");
     drop(runtime);
@@ -97,6 +97,7 @@ fn dropping_the_runtime_drops_every_future_once() {
         };
         assert!(error.is_cancelled());
     }
+    drop(sender);
 }
 // ANCHOR_END: drops
 
