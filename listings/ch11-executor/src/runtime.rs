@@ -205,12 +205,13 @@ impl Local {
             match ran {
                 Ran::Idle => {}
                 Ran::Requeue(task) => core.run_queue.push_back(task),
-                Ran::Completed => {
-                    let task = core.tasks.remove(id);
+                Ran::Completed(entry) => {
+                    let listed = core.tasks.remove(id);
                     drop(core);
-                    // The list's reference, perhaps the last: outside the
-                    // borrow, since freeing a task runs its drops.
-                    drop(task);
+                    // The entry's and the list's references, perhaps the
+                    // last, in one step: outside the borrow, since freeing
+                    // a task runs its drops.
+                    entry.release_with(listed);
                 }
             }
         }

@@ -113,3 +113,13 @@ fn a_shutdown_takes_the_future_of_a_queued_task() {
     assert!(!state.load().is(SCHEDULED));
     assert_eq!(state.start_poll(), Start::Skip, "its queue entry is stale");
 }
+
+#[test]
+fn a_handle_that_took_the_output_goes_in_one_step() {
+    let state = State::new();
+    assert_eq!(state.start_poll(), Start::Poll);
+    state.complete();
+    assert!(!state.ref_dec(2), "the entry and the list, together");
+    assert!(state.drop_handle_after_output(), "the handle's was the last");
+    assert!(!state.load().is(HANDLE));
+}

@@ -18,6 +18,9 @@ use super::state::{COMPLETED, Wake};
 /// Dropping the handle detaches the task: it still runs to the end.
 pub struct JoinHandle<T> {
     task: NonNull<Header>,
+    /// The output has been taken: dropping the handle needs one atomic
+    /// step.
+    taken: bool,
     _output: PhantomData<T>,
 }
 // ANCHOR_END: handle
@@ -36,6 +39,7 @@ impl<T> JoinHandle<T> {
     pub(super) fn from_raw(task: NonNull<Header>) -> JoinHandle<T> {
         JoinHandle {
             task,
+            taken: false,
             _output: PhantomData,
         }
     }
@@ -66,7 +70,10 @@ impl<T> JoinHandle<T> {
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Self::Output> {
         let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
         // SAFETY: this is the task's handle, and `out` has the type of the
         // task's output (`task::new` made the handle with that type).
@@ -77,12 +84,21 @@ impl<T> Future for JoinHandle<T> {
                 cx.waker(),
             );
         }
+        self.taken = out.is_ready();
         out
     }
 }
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
+        if self.taken {
+            // The common case: awaited to the end. Nothing left to drop.
+            if self.header().state.drop_handle_after_output() {
+                // SAFETY: that was the last reference.
+                unsafe { (self.header().vtable.dealloc)(self.task) }
+            }
+            return;
+        }
         // SAFETY: called once, by this handle, which gives up its reference.
         unsafe { (self.header().vtable.drop_handle)(self.task) }
     }

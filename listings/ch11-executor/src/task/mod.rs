@@ -107,6 +107,25 @@ impl TaskRef {
     }
 }
 
+impl TaskRef {
+    /// Gives back this reference and `other`'s in one atomic step, and frees
+    /// the task if they were the last.
+    pub fn release_with(self, other: Option<TaskRef>) {
+        let this = ManuallyDrop::new(self);
+        let count = 1 + usize::from(other.is_some());
+        // `other` is the same task's (the caller's promise, checked in
+        // debug builds): its reference is counted here, not by its drop.
+        if let Some(other) = other {
+            debug_assert_eq!(other.ptr, this.ptr);
+            std::mem::forget(other);
+        }
+        if this.header().state.ref_dec(count) {
+            // SAFETY: those were the last references.
+            unsafe { (this.header().vtable.dealloc)(this.ptr) }
+        }
+    }
+}
+
 impl Drop for TaskRef {
     fn drop(&mut self) {
         if self.header().state.ref_dec(1) {
@@ -127,8 +146,10 @@ pub enum Ran {
     Idle,
     /// It was woken while it ran: queue it again (at the back).
     Requeue(Notified),
-    /// It finished (or was cancelled): remove it from the runtime's list.
-    Completed,
+    /// It finished (or was cancelled): remove it from the runtime's list,
+    /// and give back the list's reference with this one, the queue
+    /// entry's, which the executor still holds.
+    Completed(TaskRef),
 }
 
 impl Notified {

@@ -198,9 +198,8 @@ where
             Err(panic) => output.and(Err(JoinError::panic(panic))),
         };
         let _ = set_stage::<F, S>(ptr, Stage::Finished(output));
-        complete::<F, S>(ptr);
+        complete::<F, S>(ptr)
     }
-    Ran::Completed
 }
 // ANCHOR_END: run
 
@@ -218,9 +217,8 @@ where
     // SAFETY: RUNNING gives us the stage (caller's promise).
     unsafe {
         cancel::<F, S>(ptr);
-        complete::<F, S>(ptr);
+        complete::<F, S>(ptr)
     }
-    Ran::Completed
 }
 
 /// Drops the future and stores "cancelled" (or the panic of the future's
@@ -241,20 +239,19 @@ unsafe fn cancel<F: Future, S>(ptr: NonNull<Header>) {
 }
 
 // ANCHOR: complete
-/// Marks the task complete, tells the `JoinHandle`, and gives back the
-/// queue entry's reference, last.
+/// Marks the task complete and tells the `JoinHandle`; the queue entry
+/// goes back to the executor, which gives its reference back together
+/// with its list's, in one atomic step.
 ///
 /// # Safety
 ///
 /// The output is stored, the state says `RUNNING`, and the caller hands
 /// over a queue entry.
-unsafe fn complete<F: Future, S>(ptr: NonNull<Header>) {
+unsafe fn complete<F: Future, S>(ptr: NonNull<Header>) -> Ran {
     // SAFETY: as the caller promises.
     unsafe { finish::<F, S>(ptr) };
-    // Not the last reference: the runtime's list still holds one, which
-    // the executor gives back when it sees `Ran::Completed`.
     // SAFETY: the caller handed us the entry's reference.
-    drop(unsafe { Notified::from_raw(ptr) });
+    Ran::Completed(unsafe { TaskRef::from_raw(ptr) })
 }
 
 /// The part of completing a task that a shutdown shares: sets

@@ -340,6 +340,22 @@ impl State {
     }
 }
 
+impl State {
+    /// The handle goes away after it took the output: it touches nothing
+    /// of the task any more, so clearing `HANDLE` and giving back its
+    /// reference can be one atomic step. True if that was the last
+    /// reference.
+    pub fn drop_handle_after_output(&self) -> bool {
+        let previous = self.0.fetch_sub(HANDLE + REF_ONE, AcqRel);
+        debug_assert!(
+            previous & (HANDLE | COMPLETED) == HANDLE | COMPLETED,
+            "{:?}",
+            Snapshot(previous)
+        );
+        previous / REF_ONE == 1
+    }
+}
+
 impl Default for State {
     fn default() -> State {
         State::new()
