@@ -15,3 +15,5 @@ pub mod conn;
 pub mod event_loop;
 #[cfg(target_os = "linux")]
 pub mod launch;
+#[cfg(target_os = "linux")]
+pub mod process;
