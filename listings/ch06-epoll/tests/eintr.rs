@@ -70,5 +70,8 @@ fn signals_interrupt_epoll_wait_and_wait_restarts() {
     let (n, waited) = waiter.join().unwrap();
     assert_eq!(SIGNALS.load(Ordering::Relaxed) - before, 3);
     assert_eq!(n, 0);
-    assert!(waited >= Duration::from_millis(395), "returned after {waited:?}");
+    assert!(
+        waited >= Duration::from_millis(395),
+        "returned after {waited:?}"
+    );
 }
