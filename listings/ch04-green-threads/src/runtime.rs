@@ -10,7 +10,7 @@ use crate::policy::{Policy, RoundRobin, ThreadId};
 use crate::stack::Stack;
 use crate::table::Table;
 use std::cell::RefCell;
-use std::io;
+use std::io::{self, Write};
 
 // ANCHOR: state
 /// One green thread, as the scheduler sees it.
@@ -53,6 +53,25 @@ fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
 }
 // ANCHOR_END: with
 
+/// Installs a scheduler on this OS thread, and removes it again when
+/// dropped, also when `run` unwinds.
+struct Installed;
+
+impl Installed {
+    fn new(policy: Box<dyn Policy>) -> Installed {
+        SCHEDULER.with_borrow_mut(|slot| {
+            assert!(slot.is_none(), "`run` cannot be nested on one OS thread");
+            *slot = Some(Scheduler {
+                threads: Table::new(),
+                policy,
+                running: None,
+                loop_context: Context::empty(),
+            });
+        });
+        Installed
+    }
+}
+
 // ANCHOR: run
 /// Runs `main` as the first green thread and returns its result once every
 /// green thread has finished. A panic in `main` resumes here.
@@ -75,35 +94,38 @@ pub fn run_with<T: 'static>(
         Err(panic) => std::panic::resume_unwind(panic),
     }
 }
-// ANCHOR_END: run
-
-/// Installs a scheduler on this OS thread, and removes it again when
-/// dropped, also when `run` unwinds.
-struct Installed;
-
-impl Installed {
-    fn new(policy: Box<dyn Policy>) -> Installed {
-        SCHEDULER.with_borrow_mut(|slot| {
-            assert!(slot.is_none(), "`run` cannot be nested on one OS thread");
-            *slot = Some(Scheduler {
-                threads: Table::new(),
-                policy,
-                running: None,
-                loop_context: Context::empty(),
-            });
-        });
-        Installed
-    }
-}
 
 impl Drop for Installed {
     fn drop(&mut self) {
-        // Unmaps the stacks of threads that never finished (only possible
-        // when `run` unwinds); what lived on them is leaked, not dropped.
         let scheduler = SCHEDULER.take();
-        drop(scheduler);
+        // `run` returns only once every thread has finished. A thread still
+        // in the table means a panic is unwinding out of the scheduler loop
+        // (a bug, or a `Policy` that panicked) while that thread is
+        // suspended. Its frames may have lent their locals to another OS
+        // thread (`std::thread::scope`) or pinned them, and both promise
+        // that the memory stays valid until the frame itself ends: so its
+        // stack must not be unmapped. Check before anything is dropped.
+        if let Some(scheduler) = &scheduler
+            && !scheduler.threads.is_empty()
+        {
+            abort_with_suspended_threads(scheduler.threads.len());
+        }
     }
 }
+
+/// Ends the process: the scheduler failed, and the suspended green threads
+/// can neither run again nor give their stacks back.
+fn abort_with_suspended_threads(suspended: usize) -> ! {
+    // Straight to file descriptor 2, which no output capture intercepts.
+    let _ = writeln!(
+        io::stderr(),
+        "green threads: the scheduler panicked while {suspended} green \
+         thread(s) were suspended; their stacks may still be borrowed, so \
+         they can be neither freed nor resumed: aborting"
+    );
+    std::process::abort()
+}
+// ANCHOR_END: run
 
 // ANCHOR: resume
 /// Switches from the scheduler loop into green thread `id` and returns when

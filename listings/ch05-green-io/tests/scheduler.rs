@@ -3,7 +3,9 @@
 use std::cell::RefCell;
 use std::io::Read;
 use std::rc::Rc;
+use std::time::Duration;
 
+use ch05_green_io::child::{ChildEnd, in_child_capturing_stderr};
 use ch05_green_io::{current_token, park, run, spawn, wake, yield_now};
 
 #[test]
@@ -70,9 +72,49 @@ fn a_parked_thread_runs_again_only_when_woken() {
 }
 
 #[test]
-#[should_panic(expected = "deadlock")]
-fn parking_with_nothing_to_wake_us_is_reported_as_deadlock() {
-    run(park);
+fn a_token_from_an_earlier_turn_does_not_wake_a_later_park() {
+    let log = run(|| {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let tokens = Rc::new(RefCell::new(Vec::new()));
+        let sleeper = {
+            let (log, tokens) = (Rc::clone(&log), Rc::clone(&tokens));
+            spawn(move || {
+                tokens.borrow_mut().push(current_token()); // turn 1
+                yield_now();
+                tokens.borrow_mut().push(current_token()); // turn 2
+                park();
+                log.borrow_mut().push("woken");
+            })
+        };
+        yield_now(); // the sleeper takes a token and yields
+        yield_now(); // it takes another and parks
+        let (old, new) = {
+            let tokens = tokens.borrow();
+            (tokens[0], tokens[1])
+        };
+        assert_ne!(old, new, "every turn has its own number");
+        wake(old); // stale: the sleeper parked in a later turn
+        yield_now();
+        log.borrow_mut().push("still parked");
+        wake(new);
+        sleeper.join().expect("no panic");
+        Rc::try_unwrap(log).expect("threads are done").into_inner()
+    });
+    assert_eq!(log, ["still parked", "woken"]);
+}
+
+#[test]
+fn parking_with_nothing_to_wake_us_is_a_fatal_deadlock() {
+    // Fatal, not a panic: unwinding would free the parked thread's stack.
+    let (end, stderr) =
+        in_child_capturing_stderr(Duration::from_secs(60), || run(park))
+            .expect("fork");
+    assert_eq!(end, ChildEnd::Killed(libc::SIGABRT), "stderr: {stderr}");
+    assert!(
+        stderr
+            .contains("green threads: deadlock: every green thread is parked"),
+        "stderr: {stderr}"
+    );
 }
 
 #[test]
