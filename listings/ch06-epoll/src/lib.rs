@@ -16,11 +16,15 @@ pub mod conn;
 #[cfg(target_os = "linux")]
 pub mod event_loop;
 #[cfg(target_os = "linux")]
+pub mod herd;
+#[cfg(target_os = "linux")]
 pub mod launch;
 #[cfg(target_os = "linux")]
 pub mod process;
 #[cfg(target_os = "linux")]
 pub mod threads;
+#[cfg(target_os = "linux")]
+pub mod triggers;
 
 // Chapter 5's green threads, unchanged, for the comparison.
 #[cfg(target_os = "linux")]
