@@ -16,6 +16,8 @@ pub mod conn;
 #[cfg(target_os = "linux")]
 pub mod event_loop;
 #[cfg(target_os = "linux")]
+pub mod exercises;
+#[cfg(target_os = "linux")]
 pub mod herd;
 #[cfg(target_os = "linux")]
 pub mod launch;

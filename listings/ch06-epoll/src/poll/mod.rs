@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 // ANCHOR: token
 /// The name under which a registration's events come back. The kernel
 /// stores it next to the registration and returns it unchanged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Token(pub u64);
 
 impl Token {
