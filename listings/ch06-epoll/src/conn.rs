@@ -152,7 +152,7 @@ impl Connection {
 }
 // ANCHOR_END: on_event
 
-// ANCHOR: steps
+// ANCHOR: write_step
 impl Connection {
     fn write_step(
         &mut self,
@@ -180,6 +180,16 @@ impl Connection {
         })
     }
 
+    fn write_pending(&mut self, pending: &mut Pending) -> io::Result<()> {
+        let written = write(&mut self.stream, &pending.buf[pending.start..])?;
+        pending.start += written;
+        Ok(())
+    }
+}
+// ANCHOR_END: write_step
+
+// ANCHOR: read_step
+impl Connection {
     fn read_step(
         &mut self,
         state: State,
@@ -219,13 +229,10 @@ impl Connection {
             other => other,
         })
     }
-
-    fn write_pending(&mut self, pending: &mut Pending) -> io::Result<()> {
-        let written = write(&mut self.stream, &pending.buf[pending.start..])?;
-        pending.start += written;
-        Ok(())
-    }
 }
+// ANCHOR_END: read_step
+
+// ANCHOR: io
 
 /// One read; `None` if it would block. A signal (`EINTR`) retries.
 fn read(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<Option<usize>> {
@@ -253,7 +260,7 @@ fn write(stream: &mut TcpStream, bytes: &[u8]) -> io::Result<usize> {
     }
     Ok(written)
 }
-// ANCHOR_END: steps
+// ANCHOR_END: io
 
 /// Resets and broken pipes are the peer's business, not a server error.
 pub fn peer_went_away(e: &io::Error) -> bool {

@@ -229,6 +229,36 @@ impl EchoLoop {
         Ok(())
     }
 
+    fn open(&mut self, stream: TcpStream) {
+        if let Some(since) = self.starved_since.take() {
+            let waited = since.elapsed().as_secs_f64() * 1e3;
+            eprintln!("accept: recovered after {waited:.0} ms");
+        }
+        // Send each echo at once, as chapters 3 and 5 do.
+        let _ = stream.set_nodelay(true);
+        if let Err(e) = stream.set_nonblocking(true) {
+            eprintln!("cannot make a connection non-blocking: {e}");
+            return; // dropping `stream` closes it
+        }
+        let token = self.connections.insert(Connection::new(stream));
+        let conn = self.connections.get(token).expect("just inserted");
+        let fd = conn.stream().as_fd();
+        match self.poller.add(fd, token, Interest::READABLE, Mode::Level) {
+            Ok(()) => {
+                self.shared.open.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => {
+                // ENOMEM, or ENOSPC past fs.epoll.max_user_watches.
+                eprintln!("cannot register a connection: {e}");
+                self.connections.remove(token);
+            }
+        }
+    }
+}
+// ANCHOR_END: accept
+
+// ANCHOR: pause
+impl EchoLoop {
     /// Out of descriptors or memory: the connection stays in the backlog,
     /// and the listener stays readable. Level-triggered, the loop would
     /// spin on it; so it stops watching the listener for a while and keeps
@@ -263,34 +293,8 @@ impl EchoLoop {
         }
         Ok(())
     }
-
-    fn open(&mut self, stream: TcpStream) {
-        if let Some(since) = self.starved_since.take() {
-            let waited = since.elapsed().as_secs_f64() * 1e3;
-            eprintln!("accept: recovered after {waited:.0} ms");
-        }
-        // Send each echo at once, as chapters 3 and 5 do.
-        let _ = stream.set_nodelay(true);
-        if let Err(e) = stream.set_nonblocking(true) {
-            eprintln!("cannot make a connection non-blocking: {e}");
-            return; // dropping `stream` closes it
-        }
-        let token = self.connections.insert(Connection::new(stream));
-        let conn = self.connections.get(token).expect("just inserted");
-        let fd = conn.stream().as_fd();
-        match self.poller.add(fd, token, Interest::READABLE, Mode::Level) {
-            Ok(()) => {
-                self.shared.open.fetch_add(1, Ordering::Relaxed);
-            }
-            Err(e) => {
-                // ENOMEM, or ENOSPC past fs.epoll.max_user_watches.
-                eprintln!("cannot register a connection: {e}");
-                self.connections.remove(token);
-            }
-        }
-    }
 }
-// ANCHOR_END: accept
+// ANCHOR_END: pause
 
 /// An echo loop on its own thread; dropping it stops the loop and joins.
 pub struct Running {

@@ -31,7 +31,7 @@ fn run() -> io::Result<()> {
     for kind in Kind::ALL {
         let measured = compare::idle(kind, idle)?;
         println!(
-            "  {}VmRSS {} per connection, {} server threads",
+            "  {}VmRSS {} per connection, server threads: {}",
             kind.label(),
             units::kib(measured.rss_per_connection_kib(idle)),
             measured.after.threads

@@ -101,6 +101,7 @@ pub struct Event {
 // ANCHOR_END: event
 
 /// What is left of `timeout` at `deadline`, for a wait that restarts.
-fn remaining(deadline: Option<Instant>) -> Option<Duration> {
+#[doc(hidden)]
+pub fn remaining(deadline: Option<Instant>) -> Option<Duration> {
     deadline.map(|d| d.saturating_duration_since(Instant::now()))
 }
