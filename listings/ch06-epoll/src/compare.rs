@@ -83,11 +83,14 @@ fn serve_threads() -> io::Result<()> {
 pub struct Idle {
     pub before: Status,
     pub after: Status,
+    /// Memory maps before and after.
+    pub maps: (u64, u64),
 }
 
 pub fn idle(kind: Kind, connections: usize) -> io::Result<Idle> {
     let server = kind.start()?;
     let before = server.status()?;
+    let maps_before = server.map_count()?;
     let clients = open_idle(&server, connections)?;
     // Chapter 3's server starts a thread per connection: wait for all.
     let expected = match kind {
@@ -95,11 +98,16 @@ pub fn idle(kind: Kind, connections: usize) -> io::Result<Idle> {
         Kind::Green | Kind::Epoll => before.threads,
     };
     let after = settle(&server, expected)?;
+    let maps = (maps_before, server.map_count()?);
     // Server first: its exit closes its side of every connection at once,
     // without waking 10,000 threads to read an end of stream.
     drop(server);
     drop(clients);
-    Ok(Idle { before, after })
+    Ok(Idle {
+        before,
+        after,
+        maps,
+    })
 }
 // ANCHOR_END: idle
 
@@ -109,6 +117,11 @@ impl Idle {
         let added =
             self.after.vm_rss_kib as f64 - self.before.vm_rss_kib as f64;
         added / connections as f64
+    }
+
+    /// Memory maps added per connection.
+    pub fn maps_per_connection(&self, connections: usize) -> f64 {
+        (self.maps.1 as f64 - self.maps.0 as f64) / connections as f64
     }
 }
 

@@ -74,6 +74,11 @@ impl ServerProcess {
         procfs::status(&self.child.id().to_string())
     }
 
+    /// The number of the server's memory maps.
+    pub fn map_count(&self) -> io::Result<u64> {
+        procfs::map_count(&self.child.id().to_string())
+    }
+
     /// CPU time the server has used, user and system together.
     pub fn cpu_time(&self) -> io::Result<Duration> {
         let path = format!("/proc/{}/stat", self.child.id());

@@ -31,9 +31,11 @@ fn run() -> io::Result<()> {
     for kind in Kind::ALL {
         let measured = compare::idle(kind, idle)?;
         println!(
-            "  {}VmRSS {} per connection, server threads: {}",
+            "  {}VmRSS {} per connection, memory maps {:.1} per connection, \
+             server threads: {}",
             kind.label(),
             units::kib(measured.rss_per_connection_kib(idle)),
+            measured.maps_per_connection(idle),
             measured.after.threads
         );
     }
