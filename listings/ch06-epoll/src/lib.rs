@@ -20,8 +20,10 @@
 //! of chapter 3 ([`client`]) and the measuring harness ([`harness`]) are
 //! the same as there.
 //!
-//! Everything but the poller, the slab and the harness is Linux only.
+//! Everything but the poller, the slab, the state machine and the harness
+//! is Linux only.
 
+pub mod conn;
 pub mod harness;
 pub mod poll;
 pub mod slab;
@@ -33,8 +35,6 @@ pub mod accept;
 pub mod client;
 #[cfg(target_os = "linux")]
 pub mod compare;
-#[cfg(target_os = "linux")]
-pub mod conn;
 #[cfg(target_os = "linux")]
 pub mod event_loop;
 #[cfg(target_os = "linux")]
