@@ -179,8 +179,9 @@ impl PinnedToOneCpu {
         let first = (0..libc::CPU_SETSIZE as usize)
             .find(|&cpu| unsafe { libc::CPU_ISSET(cpu, &old) })
             .ok_or_else(|| io::Error::other("no CPU to run on"))?;
-        // SAFETY: as above; CPU_SET writes within the set's bounds.
+        // SAFETY: an all-zero cpu_set_t is the empty set, a valid value.
         let mut one: libc::cpu_set_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `first` < CPU_SETSIZE, so CPU_SET writes inside the set.
         unsafe { libc::CPU_SET(first, &mut one) };
         // SAFETY: `one` is a valid cpu_set_t of `size` bytes.
         cvt(unsafe { libc::sched_setaffinity(0, size, &one) })?;
