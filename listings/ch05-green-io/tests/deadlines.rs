@@ -62,7 +62,7 @@ fn a_deadline_that_lost_the_race_does_not_wake_the_scheduler() {
     let (near, far) = socket_pair();
     let (slow, slow_peer) = socket_pair();
     let peer = thread::spawn(move || {
-        thread::sleep(Duration::from_millis(300));
+        thread::sleep(Duration::from_millis(800));
         (&slow_peer).write_all(b"late").expect("write");
     });
     trace::start();
@@ -73,12 +73,13 @@ fn a_deadline_that_lost_the_race_does_not_wake_the_scheduler() {
             (&far).read_exact(&mut [0]).expect("request");
             (&far).write_all(b"y").expect("answer");
         });
-        // Parks with a deadline 50 ms away; the answer comes first.
-        near.set_read_timeout(Some(Duration::from_millis(50)));
+        // Parks with a deadline 200 ms away; the answer comes first (with
+        // a wide margin, also under valgrind or qemu).
+        near.set_read_timeout(Some(Duration::from_millis(200)));
         (&near).write_all(b"x").expect("request");
         (&near).read_exact(&mut [0]).expect("answer");
         answering.join().expect("no panic");
-        // Now the only wait is for a socket whose data comes in 300 ms.
+        // Now the only wait is for a socket whose data comes after 800 ms.
         let slow = TcpStream::from_std(slow).expect("green socket");
         (&slow).read_exact(&mut [0; 4]).expect("late data");
     });
@@ -108,16 +109,13 @@ fn count_turns(done: &Rc<Cell<bool>>) -> ch05_green_io::JoinHandle<u64> {
     })
 }
 
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec for the kernel to fill in.
-    let ret =
-        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(ret, 0);
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+/// How many times the scheduler called `epoll_wait` in a trace.
+fn epoll_waits(events: &[String]) -> usize {
+    events
+        .iter()
+        .flat_map(|event| event.lines())
+        .filter(|line| line.starts_with("N->>K: epoll_wait"))
+        .count()
 }
 
 #[test]
@@ -132,30 +130,32 @@ fn sleep_parks_only_the_sleeping_green_thread() {
         (slept, counter.join().expect("no panic"))
     });
     assert!(slept >= Duration::from_millis(100), "{slept:?}");
-    assert!(turns > 10, "the other thread ran only {turns} times");
+    // A blocking sleep would let it run not at all until the end. (Not
+    // more: under valgrind on a busy machine, a turn may take milliseconds.)
+    assert!(turns >= 3, "the other thread ran only {turns} times");
 }
 
 #[test]
 fn when_every_thread_sleeps_the_os_thread_sleeps_too() {
-    let cpu_before = thread_cpu_time();
+    trace::start();
     run(|| sleep(Duration::from_millis(200)));
-    let cpu = thread_cpu_time() - cpu_before;
-    // Spinning for 200 ms would burn about 200 ms of CPU.
-    assert!(
-        cpu < Duration::from_millis(50),
-        "used {cpu:?} of CPU to sleep"
-    );
+    let polls = epoll_waits(&trace::stop());
+    // One `epoll_wait` with the deadline as its timeout, and a few that
+    // only look. Spinning would poll once per round, thousands of times.
+    assert!(polls < 10, "{polls} calls of epoll_wait");
 }
 
-/// A connected socket whose peer writes `b"late"` after `delay`.
+/// A connected socket whose peer writes `b"late"` `delay` after it has
+/// received our `b"go"`.
 fn slow_peer(delay: Duration) -> (net::TcpStream, thread::JoinHandle<()>) {
     let listener = net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr");
     let peer = thread::spawn(move || {
         let mut stream = net::TcpStream::connect(addr).expect("connect");
         stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
+            .set_read_timeout(Some(Duration::from_secs(10)))
             .expect("timeout");
+        stream.read_exact(&mut [0; 2]).expect("go");
         thread::sleep(delay);
         stream.write_all(b"late").expect("write");
         let _ = stream.read(&mut [0; 1]); // until our side closes
@@ -165,12 +165,13 @@ fn slow_peer(delay: Duration) -> (net::TcpStream, thread::JoinHandle<()>) {
 
 #[test]
 fn a_read_timeout_wakes_the_parked_thread_and_the_socket_still_works() {
-    let (socket, peer) = slow_peer(Duration::from_millis(300));
+    let (socket, peer) = slow_peer(Duration::from_millis(1000));
     let (first, waited, second, turns) = run(move || {
         let done = Rc::new(Cell::new(false));
         let counter = count_turns(&done);
         let mut stream = TcpStream::from_std(socket).expect("green socket");
         stream.set_read_timeout(Some(Duration::from_millis(100)));
+        stream.write_all(b"go").expect("go");
         let mut buf = [0; 16];
         let start = Instant::now();
         let first = stream.read(&mut buf).map_err(|e| e.kind());
@@ -189,7 +190,7 @@ fn a_read_timeout_wakes_the_parked_thread_and_the_socket_still_works() {
     peer.join().expect("peer");
     assert_eq!(first, Err(io::ErrorKind::TimedOut));
     assert!(waited >= Duration::from_millis(100), "{waited:?}");
-    assert!(waited < Duration::from_millis(300), "{waited:?}");
+    assert!(waited < Duration::from_millis(1000), "{waited:?}");
     assert_eq!(second, b"late");
-    assert!(turns > 10, "the other thread ran only {turns} times");
+    assert!(turns >= 3, "the other thread ran only {turns} times");
 }

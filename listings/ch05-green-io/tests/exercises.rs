@@ -10,18 +10,15 @@ use std::time::{Duration, Instant};
 use ch05_green_io::exercises::channel::channel;
 use ch05_green_io::exercises::limit::serve_limited;
 use ch05_green_io::net::TcpListener;
-use ch05_green_io::{run, sleep, spawn, yield_now};
+use ch05_green_io::{run, sleep, spawn, trace, yield_now};
 
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec for the kernel to fill in.
-    let ret =
-        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(ret, 0);
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+/// How many times the scheduler called `epoll_wait` in a trace.
+fn epoll_waits(events: &[String]) -> usize {
+    events
+        .iter()
+        .flat_map(|event| event.lines())
+        .filter(|line| line.starts_with("N->>K: epoll_wait"))
+        .count()
 }
 
 #[test]
@@ -55,7 +52,7 @@ fn channel_delivers_in_order_then_reports_the_end() {
 
 #[test]
 fn a_waiting_receiver_is_parked_not_spinning() {
-    let cpu_before = thread_cpu_time();
+    trace::start();
     let (received, waited) = run(|| {
         let (sender, receiver) = channel();
         spawn(move || {
@@ -65,14 +62,13 @@ fn a_waiting_receiver_is_parked_not_spinning() {
         let start = Instant::now();
         (receiver.recv(), start.elapsed())
     });
-    let cpu = thread_cpu_time() - cpu_before;
+    let polls = epoll_waits(&trace::stop());
     assert_eq!(received, Some("late"));
     assert!(waited >= Duration::from_millis(200), "{waited:?}");
-    // A receiver that yielded in a loop would burn about 200 ms of CPU.
-    assert!(
-        cpu < Duration::from_millis(50),
-        "used {cpu:?} of CPU to wait"
-    );
+    // Parked, the scheduler sleeps in one `epoll_wait` until the sender's
+    // deadline. A receiver that yielded in a loop would keep it polling,
+    // once per round, thousands of times.
+    assert!(polls < 20, "{polls} calls of epoll_wait");
 }
 
 const TIMEOUT: Duration = Duration::from_secs(5);

@@ -3,9 +3,7 @@
 use std::cell::RefCell;
 use std::io::Read;
 use std::rc::Rc;
-use std::time::Duration;
 
-use ch05_green_io::child::{ChildEnd, in_child_capturing_stderr};
 use ch05_green_io::{current_token, park, run, spawn, wake, yield_now};
 
 #[test]
@@ -101,20 +99,6 @@ fn a_token_from_an_earlier_turn_does_not_wake_a_later_park() {
         Rc::try_unwrap(log).expect("threads are done").into_inner()
     });
     assert_eq!(log, ["still parked", "woken"]);
-}
-
-#[test]
-fn parking_with_nothing_to_wake_us_is_a_fatal_deadlock() {
-    // Fatal, not a panic: unwinding would free the parked thread's stack.
-    let (end, stderr) =
-        in_child_capturing_stderr(Duration::from_secs(60), || run(park))
-            .expect("fork");
-    assert_eq!(end, ChildEnd::Killed(libc::SIGABRT), "stderr: {stderr}");
-    assert!(
-        stderr
-            .contains("green threads: deadlock: every green thread is parked"),
-        "stderr: {stderr}"
-    );
 }
 
 #[test]
