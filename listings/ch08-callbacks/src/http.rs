@@ -5,8 +5,9 @@
 
 use std::cell::RefCell;
 use std::io;
-use std::net::{TcpListener, TcpStream};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::rc::Rc;
+use std::time::Duration;
 
 use crate::event_loop::{EventLoop, SourceId};
 use crate::listen::{self, listen};
@@ -18,6 +19,9 @@ pub const BUF_SIZE: usize = 4096;
 /// Answers a connection holds for a peer that does not read them; at this
 /// limit it stops reading.
 const MAX_OUTPUT: usize = 64 * 1024;
+
+/// How long a closing connection waits for its peer to close too.
+const LINGER: Duration = Duration::from_secs(1);
 
 /// The answer to `GET`, on a kept-alive connection.
 pub const HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\
@@ -148,10 +152,8 @@ fn set_callbacks(lp: &mut EventLoop, conn: &Shared) {
     let mut c = conn.borrow_mut();
     let left = c.output.len() - c.sent;
     if c.closing && left == 0 {
-        let id = c.id;
         drop(c);
-        lp.remove(id);
-        return;
+        return linger(lp, conn);
     }
     let read = !c.closing && left < MAX_OUTPUT;
     if read != c.reading {
@@ -173,6 +175,27 @@ fn set_callbacks(lp: &mut EventLoop, conn: &Shared) {
             lp.stop_writable(c.id);
         }
     }
+}
+
+/// Closes without destroying the last answer. Closing a socket with unread
+/// bytes makes the kernel send a reset, and a reset can discard an answer
+/// the client has not read yet. So: end our side (FIN after the answer),
+/// read and drop what the client still sends until it closes too, and give
+/// up after [`LINGER`]. The timer needs no cancelling: by the time it
+/// fires, the source's id may be stale, and then `remove` does nothing.
+fn linger(lp: &mut EventLoop, conn: &Shared) {
+    let c = conn.borrow();
+    let _ = c.stream.shutdown(Shutdown::Write);
+    let (id, stream) = (c.id, Rc::clone(&c.stream));
+    lp.stop_writable(id);
+    lp.on_readable(id, move |lp| {
+        if let Ok(Some(0)) | Err(_) = nbio::read(&stream, &mut [0; BUF_SIZE]) {
+            lp.remove(id);
+        }
+    });
+    lp.set_timeout(LINGER, move |lp| {
+        lp.remove(id);
+    });
 }
 
 fn fail(lp: &mut EventLoop, conn: &Shared, e: &io::Error) {
