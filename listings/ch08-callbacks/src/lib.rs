@@ -24,6 +24,7 @@
 //! are Linux only.
 
 pub mod event_loop;
+pub mod exercises;
 pub mod harness;
 pub mod poll;
 pub mod pool;
