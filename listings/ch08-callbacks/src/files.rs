@@ -71,7 +71,7 @@ fn open(lp: &mut EventLoop, stream: TcpStream, config: &Rc<Config>) {
         closed: false,
     }));
     trace::record(|| {
-        "Note over A: accepted: read callback and idle timer set".into()
+        "Note over A: accepted, read callback and idle timer set".into()
     });
     wait_for_request(lp, &conn, config);
 }
@@ -140,7 +140,7 @@ fn start_request(
     lp.stop_readable(c.id);
     drop(c);
     trace::record(|| {
-        "Note over R: a whole request: no idle timer, no reading".into()
+        "Note over R: a whole request, so no idle timer, no reading".into()
     });
     trace::record(|| {
         let name = String::from_utf8_lossy(&line);
@@ -180,7 +180,7 @@ fn on_answer(
     match flush(conn) {
         Ok(true) => {
             trace::record(|| {
-                "Note over D: answer written at once; wait for the next".into()
+                "Note over D: answer written at once, wait for the next".into()
             });
             wait_for_request(lp, conn, config);
         }

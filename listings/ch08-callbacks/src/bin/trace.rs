@@ -57,9 +57,9 @@ fn main() -> io::Result<()> {
         "    accTitle: Who calls back whom, traced from a run of the file server"
     );
     println!(
-        "    accDescr: The loop waits in epoll_wait; the listener is readable and the accept \
+        "    accDescr: The loop waits in epoll_wait until the listener is readable, and the accept \
          callback accepts the client, setting its read callback and idle timer. The next wait \
-         reports the connection readable; the read callback finds a whole request, cancels \
+         reports the connection readable, and the read callback finds a whole request, cancels \
          the idle timer, stops reading and hands the file read to a pool thread. The loop waits \
          with no timeout until the pool's notify wakes it through the eventfd, and runs the \
          job's done callback, which writes the answer and sets the read callback and idle timer \
