@@ -15,7 +15,7 @@ use ch08_callbacks::client::closed_by_peer;
 use ch08_callbacks::protocol::{Config, MAX_FILE};
 use ch08_callbacks::{blocking, launch};
 
-const IDLE: Duration = Duration::from_millis(300);
+const IDLE: Duration = Duration::from_millis(400);
 
 /// A folder of test files, removed when dropped.
 struct Folder(PathBuf);
@@ -157,14 +157,14 @@ fn an_idle_client_is_dropped_after_the_timeout_and_not_before() {
             started.elapsed()
         );
 
-        // A client asking every half timeout stays for three timeouts.
+        // A client asking every quarter timeout stays for three timeouts.
         let busy = connect(addr);
         let mut r = BufReader::new(&busy);
         let started = Instant::now();
         while started.elapsed() < 3 * IDLE {
             (&busy).write_all(b"a.txt\n").unwrap();
             assert_eq!(answer(&mut r), Ok(b"alpha\n".to_vec()));
-            thread::sleep(IDLE / 2);
+            thread::sleep(IDLE / 4);
         }
         // Then it goes quiet, and is dropped.
         assert!(closed_within(&busy, Duration::from_secs(5)));

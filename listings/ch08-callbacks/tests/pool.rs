@@ -54,7 +54,7 @@ fn the_pool_runs_as_many_jobs_at_once_as_it_has_threads() {
             move || {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
-                thread::sleep(Duration::from_millis(150));
+                thread::sleep(Duration::from_millis(250));
                 running.fetch_sub(1, Ordering::SeqCst);
                 Ok(())
             },

@@ -95,6 +95,6 @@ fn the_predict_program_prints_what_the_quiz_says() {
         .expect("run predict");
     assert!(output.status.success());
     let expected = "main\ntimeout 0\nimmediate\nimmediate from timeout\n\
-                    timeout from timeout\nimmediate from immediate\ntimeout 100 ms\n";
+                    timeout from timeout\nimmediate from immediate\ntimeout 250 ms\n";
     assert_eq!(String::from_utf8_lossy(&output.stdout), expected);
 }

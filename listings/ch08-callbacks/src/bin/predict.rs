@@ -6,7 +6,7 @@ use ch08_callbacks::EventLoop;
 
 fn main() -> std::io::Result<()> {
     let mut lp = EventLoop::new()?;
-    lp.set_timeout(Duration::from_millis(100), |_| println!("timeout 100 ms"));
+    lp.set_timeout(Duration::from_millis(250), |_| println!("timeout 250 ms"));
     lp.set_timeout(Duration::ZERO, |lp| {
         println!("timeout 0");
         lp.set_immediate(|_| println!("immediate from timeout"));

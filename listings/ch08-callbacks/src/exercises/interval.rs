@@ -60,11 +60,18 @@ fn schedule(
         if s.borrow().cancelled {
             return;
         }
-        let behind = Instant::now().saturating_duration_since(due);
-        let missed = (behind.as_nanos() / period.as_nanos()) as u32;
-        schedule(lp, due + period * (missed + 1), period, &s, tick);
+        let next = next_due(due, Instant::now(), period);
+        schedule(lp, next, period, &s, tick);
     });
     state.borrow_mut().next = Some(id);
+}
+
+/// The tick after the one due at `due`, if it is `now`: one period later,
+/// or as many periods later as it takes to be in the future.
+pub fn next_due(due: Instant, now: Instant, period: Duration) -> Instant {
+    let behind = now.saturating_duration_since(due);
+    let missed = (behind.as_nanos() / period.as_nanos()) as u32;
+    due + period * (missed + 1)
 }
 
 impl Interval {
