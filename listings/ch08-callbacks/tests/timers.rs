@@ -89,10 +89,10 @@ fn a_timer_set_by_a_timer_waits_for_the_next_round() {
 }
 
 #[test]
-fn the_predict_program_prints_what_the_quiz_says() {
-    let output = Command::new(env!("CARGO_BIN_EXE_predict"))
+fn the_phases_program_prints_what_the_quiz_says() {
+    let output = Command::new(env!("CARGO_BIN_EXE_phases"))
         .output()
-        .expect("run predict");
+        .expect("run phases");
     assert!(output.status.success());
     let expected = "main\ntimeout 0\nimmediate\nimmediate from timeout\n\
                     timeout from timeout\nimmediate from immediate\ntimeout 250 ms\n";

@@ -40,6 +40,9 @@ fn main() -> io::Result<()> {
         answer.read_line(&mut length)?;
         let mut rest = Vec::new();
         answer.read_to_end(&mut rest)?; // until the server closes
+        // Stop the loop once it is asleep again, so that the trace ends the
+        // same way in every run.
+        thread::sleep(Duration::from_millis(200));
         handle.stop();
         Ok(rest)
     });
