@@ -4,13 +4,21 @@
 //! Everything runs on one OS thread. The scheduler loop runs on that OS
 //! thread's own stack; every green thread switches back to it when it
 //! yields or finishes, and it switches into the next one.
+//!
+//! It sits below `spawn.rs`, which builds the typed API on `spawn_task` and
+//! `yield_now`, and imports nothing from it.
 
 use crate::context::{self, Context};
 use crate::policy::{Policy, RoundRobin, ThreadId};
 use crate::stack::Stack;
 use crate::table::Table;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+
+/// Stack size of a green thread unless its `Builder` says otherwise.
+pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 
 // ANCHOR: state
 /// One green thread, as the scheduler sees it.
@@ -85,13 +93,22 @@ pub fn run_with<T: 'static>(
     main: impl FnOnce() -> T + 'static,
 ) -> T {
     let _installed = Installed::new(Box::new(policy));
-    let main = crate::spawn(main);
+    // `main`'s result, or its panic, as `spawn` keeps a thread's.
+    let outcome = Rc::new(Cell::new(None));
+    let slot = Rc::clone(&outcome);
+    let main =
+        move || slot.set(Some(panic::catch_unwind(AssertUnwindSafe(main))));
+    spawn_task(Box::new(main), DEFAULT_STACK_SIZE, 0)
+        .expect("failed to map the main green thread's stack");
     while let Some(next) = with_scheduler(|s| s.policy.pop()) {
         resume(next);
     }
-    match main.join() {
+    match outcome
+        .take()
+        .expect("every thread has finished, `main` too")
+    {
         Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
+        Err(panic) => panic::resume_unwind(panic),
     }
 }
 
@@ -173,7 +190,7 @@ pub fn yield_now() {
 // ANCHOR: spawn_raw
 /// Adds a green thread that will run `task` on a stack of at least
 /// `stack_size` bytes, and makes it ready. The untyped core of
-/// [`spawn`](crate::spawn).
+/// `spawn`.
 pub fn spawn_task(
     task: Box<dyn FnOnce()>,
     stack_size: usize,
