@@ -261,7 +261,47 @@ fn problems(all: &[Lineage]) -> Vec<String> {
         }
     }
     problems.extend(harness_problems(all));
+    problems.extend(binary_name_problems(all));
     problems
+}
+
+/// Cargo puts every binary of the workspace in one folder (`target/debug`),
+/// so two listings' binaries of one name overwrite each other: a test's
+/// `CARGO_BIN_EXE_x`, or a quiz's program, may then run the other one.
+fn binary_name_problems(all: &[Lineage]) -> Vec<String> {
+    let mut owners: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+    for listing in all {
+        let Ok(entries) = std::fs::read_dir(listing.dir.join("src/bin")) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = if path.is_dir() {
+                path.file_name()
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                path.file_stem()
+            } else {
+                None
+            };
+            if let Some(name) = name {
+                owners
+                    .entry(name.to_string_lossy().into_owned())
+                    .or_default()
+                    .push(&listing.name);
+            }
+        }
+    }
+    owners
+        .into_iter()
+        .filter(|(_, listings)| listings.len() > 1)
+        .map(|(name, listings)| {
+            format!(
+                "the binary `{name}` exists in {}: cargo builds every binary of the workspace into one \
+                 folder, so they overwrite each other; give each a name of its own",
+                listings.join(" and ")
+            )
+        })
+        .collect()
 }
 
 /// The harness of every listing must be the first listing's, file for file.
@@ -610,6 +650,31 @@ mod tests {
         let found = problems(&lineages(&dir, &["ch01", "ch02"]));
         assert!(found[0].contains("not an earlier chapter"), "{found:#?}");
         assert!(found[1].contains("no `grows-from`"), "{found:#?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn binary_names_are_unique_across_listings() {
+        let dir = scratch("bins");
+        listing(
+            &dir,
+            "ch01",
+            "",
+            &[("src/bin/predict.rs", "fn main() {}\n")],
+        );
+        listing(
+            &dir,
+            "ch02",
+            "grows-from = \"ch01\"",
+            &[("src/bin/predict.rs", "fn main() {}\n")],
+        );
+        let found = binary_name_problems(&lineages(&dir, &["ch01", "ch02"]));
+        assert_eq!(found.len(), 1, "{found:#?}");
+        assert!(
+            found[0].contains("`predict` exists in ch01 and ch02"),
+            "{}",
+            found[0]
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

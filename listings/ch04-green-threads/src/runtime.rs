@@ -4,13 +4,21 @@
 //! Everything runs on one OS thread. The scheduler loop runs on that OS
 //! thread's own stack; every green thread switches back to it when it
 //! yields or finishes, and it switches into the next one.
+//!
+//! It sits below `spawn.rs`, which builds the typed API on `spawn_task` and
+//! `yield_now`, and imports nothing from it.
 
 use crate::context::{self, Context};
 use crate::policy::{Policy, RoundRobin, ThreadId};
 use crate::stack::Stack;
 use crate::table::Table;
-use std::cell::RefCell;
-use std::io;
+use std::cell::{Cell, RefCell};
+use std::io::{self, Write};
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::Rc;
+
+/// Stack size of a green thread unless its `Builder` says otherwise.
+pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
 
 // ANCHOR: state
 /// One green thread, as the scheduler sees it.
@@ -53,30 +61,6 @@ fn with_scheduler<R>(f: impl FnOnce(&mut Scheduler) -> R) -> R {
 }
 // ANCHOR_END: with
 
-// ANCHOR: run
-/// Runs `main` as the first green thread and returns its result once every
-/// green thread has finished. A panic in `main` resumes here.
-pub fn run<T: 'static>(main: impl FnOnce() -> T + 'static) -> T {
-    run_with(RoundRobin::default(), main)
-}
-
-/// [`run`] with another scheduling policy.
-pub fn run_with<T: 'static>(
-    policy: impl Policy + 'static,
-    main: impl FnOnce() -> T + 'static,
-) -> T {
-    let _installed = Installed::new(Box::new(policy));
-    let main = crate::spawn(main);
-    while let Some(next) = with_scheduler(|s| s.policy.pop()) {
-        resume(next);
-    }
-    match main.join() {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-}
-// ANCHOR_END: run
-
 /// Installs a scheduler on this OS thread, and removes it again when
 /// dropped, also when `run` unwinds.
 struct Installed;
@@ -96,14 +80,69 @@ impl Installed {
     }
 }
 
-impl Drop for Installed {
-    fn drop(&mut self) {
-        // Unmaps the stacks of threads that never finished (only possible
-        // when `run` unwinds); what lived on them is leaked, not dropped.
-        let scheduler = SCHEDULER.take();
-        drop(scheduler);
+// ANCHOR: run
+/// Runs `main` as the first green thread and returns its result once every
+/// green thread has finished. A panic in `main` resumes here.
+pub fn run<T: 'static>(main: impl FnOnce() -> T + 'static) -> T {
+    run_with(RoundRobin::default(), main)
+}
+
+/// [`run`] with another scheduling policy.
+pub fn run_with<T: 'static>(
+    policy: impl Policy + 'static,
+    main: impl FnOnce() -> T + 'static,
+) -> T {
+    let _installed = Installed::new(Box::new(policy));
+    // `main`'s result, or its panic, as `spawn` keeps a thread's.
+    let outcome = Rc::new(Cell::new(None));
+    let slot = Rc::clone(&outcome);
+    let main =
+        move || slot.set(Some(panic::catch_unwind(AssertUnwindSafe(main))));
+    spawn_task(Box::new(main), DEFAULT_STACK_SIZE, 0)
+        .expect("failed to map the main green thread's stack");
+    while let Some(next) = with_scheduler(|s| s.policy.pop()) {
+        resume(next);
+    }
+    match outcome
+        .take()
+        .expect("every thread has finished, `main` too")
+    {
+        Ok(value) => value,
+        Err(panic) => panic::resume_unwind(panic),
     }
 }
+
+impl Drop for Installed {
+    fn drop(&mut self) {
+        let scheduler = SCHEDULER.take();
+        // `run` returns only once every thread has finished. A thread still
+        // in the table means a panic is unwinding out of the scheduler loop
+        // (a bug, or a `Policy` that panicked) while that thread is
+        // suspended. Its frames may have lent their locals to another OS
+        // thread (`std::thread::scope`) or pinned them, and both promise
+        // that the memory stays valid until the frame itself ends: so its
+        // stack must not be unmapped. Check before anything is dropped.
+        if let Some(scheduler) = &scheduler
+            && !scheduler.threads.is_empty()
+        {
+            abort_with_suspended_threads(scheduler.threads.len());
+        }
+    }
+}
+
+/// Ends the process: the scheduler failed, and the suspended green threads
+/// can neither run again nor give their stacks back.
+fn abort_with_suspended_threads(suspended: usize) -> ! {
+    // Straight to file descriptor 2, which no output capture intercepts.
+    let _ = writeln!(
+        io::stderr(),
+        "green threads: the scheduler panicked while {suspended} green \
+         thread(s) were suspended; their stacks may still be borrowed, so \
+         they can be neither freed nor resumed: aborting"
+    );
+    std::process::abort()
+}
+// ANCHOR_END: run
 
 // ANCHOR: resume
 /// Switches from the scheduler loop into green thread `id` and returns when
@@ -151,7 +190,7 @@ pub fn yield_now() {
 // ANCHOR: spawn_raw
 /// Adds a green thread that will run `task` on a stack of at least
 /// `stack_size` bytes, and makes it ready. The untyped core of
-/// [`spawn`](crate::spawn).
+/// `spawn`.
 pub fn spawn_task(
     task: Box<dyn FnOnce()>,
     stack_size: usize,

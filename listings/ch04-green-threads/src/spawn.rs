@@ -8,8 +8,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::thread;
 
-/// Stack size of a green thread unless its [`Builder`] says otherwise.
-pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
+pub use crate::runtime::DEFAULT_STACK_SIZE;
 
 /// Configures a green thread before spawning it, like `std::thread::Builder`.
 pub struct Builder {

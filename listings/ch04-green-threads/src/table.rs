@@ -46,6 +46,15 @@ impl<T> Table<T> {
         self.slots.get_mut(id.0)?.as_mut()
     }
 
+    /// How many entries the table holds.
+    pub fn len(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     pub fn remove(&mut self, id: ThreadId) -> Option<T> {
         let entry = self.slots.get_mut(id.0)?.take()?;
         self.free.push(id.0);

@@ -4,60 +4,35 @@
 use std::cell::Cell;
 use std::io::{self, Read, Write};
 use std::net::{self, SocketAddr, ToSocketAddrs};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
 
-use crate::netpoll::{self, Interest};
+use crate::netpoll::{Interest, SourceToken};
+use crate::park::{self, retry_when_ready};
 use crate::sys::cvt;
 use crate::trace;
 
-// ANCHOR: would_block
-/// Runs `op` until it stops failing with `EAGAIN`/`EWOULDBLOCK`, parking the
-/// green thread until `fd` is ready after each such failure. This loop is the
-/// whole trick: the handler sees one call that "blocked".
-fn retry_when_ready<R>(
-    fd: RawFd,
-    interest: Interest,
-    deadline: Option<Instant>,
-    mut op: impl FnMut() -> io::Result<R>,
-) -> io::Result<R> {
-    loop {
-        match op() {
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                if deadline.is_some_and(|d| Instant::now() >= d) {
-                    return Err(io::ErrorKind::TimedOut.into());
-                }
-                netpoll::park_on(fd, interest, deadline);
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            result => return result,
-        }
-    }
-}
-// ANCHOR_END: would_block
-
 // ANCHOR: registered
-/// A registered non-blocking socket; deregistered when dropped.
+/// A non-blocking socket, registered with the netpoller for as long as it
+/// lives.
 struct Registered<S: AsRawFd> {
     socket: S,
+    source: SourceToken,
 }
 
 impl<S: AsRawFd> Registered<S> {
     fn new(socket: S) -> io::Result<Registered<S>> {
-        netpoll::register(socket.as_raw_fd())?;
-        Ok(Registered { socket })
-    }
-
-    fn fd(&self) -> RawFd {
-        self.socket.as_raw_fd()
+        let source = park::register(socket.as_raw_fd())?;
+        Ok(Registered { socket, source })
     }
 }
 
 impl<S: AsRawFd> Drop for Registered<S> {
     fn drop(&mut self) {
-        // Before the fd closes (when `socket` drops right after): a new socket
-        // may get the same number. A failure leaves nothing to clean up.
-        let _ = netpoll::deregister(self.fd());
+        // Runs before the field `socket` is dropped and closes the
+        // descriptor, which `EPOLL_CTL_DEL` needs to find the registration.
+        // A failure leaves nothing to clean up.
+        let _ = park::deregister(self.source, self.socket.as_raw_fd());
     }
 }
 // ANCHOR_END: registered
@@ -85,12 +60,19 @@ impl TcpListener {
         self.inner.socket.local_addr()
     }
 
+    /// The next connection, parking until one arrives.
     pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, peer) =
-            retry_when_ready(self.inner.fd(), Interest::Read, None, || {
-                trace::io("accept", self.inner.socket.accept())
-            })?;
+        let (stream, peer) = self.accept_std()?;
         Ok((TcpStream::from_std(stream)?, peer))
+    }
+
+    /// The next connection as std accepted it, not yet registered: for a
+    /// server that must tell a failing `accept` from a failing
+    /// registration, which costs one connection only.
+    pub fn accept_std(&self) -> io::Result<(net::TcpStream, SocketAddr)> {
+        retry_when_ready(self.inner.source, Interest::Read, None, || {
+            trace::io("accept", self.inner.socket.accept())
+        })
     }
 }
 // ANCHOR_END: listener
@@ -122,8 +104,9 @@ impl TcpStream {
 
 impl Read for &TcpStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let deadline = self.read_timeout.get().map(|t| Instant::now() + t);
-        retry_when_ready(self.inner.fd(), Interest::Read, deadline, || {
+        let timeout = self.read_timeout.get();
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+        retry_when_ready(self.inner.source, Interest::Read, deadline, || {
             trace::io("read", (&self.inner.socket).read(buf))
         })
     }
@@ -133,7 +116,7 @@ impl Write for &TcpStream {
     /// std's `write` on Linux sends with `MSG_NOSIGNAL`: a peer that has gone
     /// away gives `EPIPE`, never a `SIGPIPE` that would kill the process.
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        retry_when_ready(self.inner.fd(), Interest::Write, None, || {
+        retry_when_ready(self.inner.source, Interest::Write, None, || {
             trace::io("write", (&self.inner.socket).write(buf))
         })
     }

@@ -9,7 +9,7 @@ use crate::echo;
 use crate::harness::limits;
 use crate::harness::procfs::{self, Status};
 use crate::net::TcpListener;
-use crate::runtime::run;
+use crate::scheduler::run;
 
 /// What a measuring binary passes to a child copy of itself to make it serve.
 const SERVE_FLAG: &str = "--serve-echo";

@@ -1,15 +1,16 @@
 //! Starting green threads and waiting for their results.
 
+use crate::park::{current_token, park, wake};
 use crate::policy::ThreadId;
-use crate::runtime::{WakeToken, current_token, park, spawn_task, wake};
+use crate::scheduler::spawn_task;
+use crate::token::WakeToken;
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::Rc;
 use std::thread;
 
-/// Stack size of a green thread unless its [`Builder`] says otherwise.
-pub const DEFAULT_STACK_SIZE: usize = 64 * 1024;
+pub use crate::thread::DEFAULT_STACK_SIZE;
 
 /// Configures a green thread before spawning it, like `std::thread::Builder`.
 pub struct Builder {

@@ -9,7 +9,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::net::TcpStream;
-use crate::runtime::{run, yield_now};
+use crate::park::yield_now;
+use crate::scheduler::run;
 use crate::spawn::spawn;
 
 /// Which kind of socket the reading green thread uses.

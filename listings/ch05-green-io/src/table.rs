@@ -46,9 +46,13 @@ impl<T> Table<T> {
         self.slots.get_mut(id.0)?.as_mut()
     }
 
-    /// True when every entry has been removed (new in chapter 5).
+    /// How many entries the table holds.
+    pub fn len(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.free.len() == self.slots.len()
+        self.len() == 0
     }
 
     pub fn remove(&mut self, id: ThreadId) -> Option<T> {

@@ -1,54 +1,57 @@
 //! Deadlines of parked green threads, nearest first.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-use std::time::{Duration, Instant};
+use std::collections::BTreeSet;
+use std::time::Instant;
 
-use crate::runtime::{WakeToken, current_token, park, with_timers};
+use crate::token::WakeToken;
 
 // ANCHOR: timers
+/// Every pending deadline with the token it wakes, in order. A set sorted by
+/// deadline, rather than a binary heap, because a wait that ends early (its
+/// socket became ready first) must take its deadline out: a heap can only
+/// remove its smallest entry, so a cancelled deadline would stay until it
+/// came due, wake the scheduler for nothing, and pile up meanwhile.
 #[derive(Default)]
 pub struct Timers {
-    deadlines: BinaryHeap<Reverse<(Instant, WakeToken)>>,
+    /// The token makes each entry unique: one wait has one deadline.
+    deadlines: BTreeSet<(Instant, WakeToken)>,
 }
 
 impl Timers {
     pub fn add(&mut self, deadline: Instant, token: WakeToken) {
-        self.deadlines.push(Reverse((deadline, token)));
+        self.deadlines.insert((deadline, token));
+    }
+
+    /// Withdraws a deadline whose wait ended otherwise; does nothing if it
+    /// has expired already.
+    pub fn cancel(&mut self, deadline: Instant, token: WakeToken) {
+        self.deadlines.remove(&(deadline, token));
     }
 
     /// The nearest deadline: how long the poller may block at most.
     pub fn next_deadline(&self) -> Option<Instant> {
-        self.deadlines
-            .peek()
-            .map(|Reverse((deadline, _))| *deadline)
+        self.deadlines.first().map(|&(deadline, _)| deadline)
     }
 
-    /// Removes every deadline at or before `now` and hands its token to `wake`.
-    /// A token whose wait already ended (the socket became ready first) is
-    /// harmless: waking it does nothing.
+    /// Removes every deadline at or before `now` and hands its token to
+    /// `wake`, nearest first.
     pub fn expire(&mut self, now: Instant, mut wake: impl FnMut(WakeToken)) {
-        while let Some(Reverse((deadline, token))) = self.deadlines.peek() {
-            if *deadline > now {
+        while let Some(&(deadline, token)) = self.deadlines.first() {
+            if deadline > now {
                 break;
             }
-            wake(*token);
-            self.deadlines.pop();
+            self.deadlines.pop_first();
+            wake(token);
         }
+    }
+
+    /// How many deadlines are pending.
+    pub fn len(&self) -> usize {
+        self.deadlines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.deadlines.is_empty()
     }
 }
 // ANCHOR_END: timers
-
-// ANCHOR: sleep
-/// Parks the running green thread for at least `duration`; the other green
-/// threads run meanwhile, and if none is ready the OS thread sleeps in
-/// `epoll_wait` until the deadline.
-pub fn sleep(duration: Duration) {
-    let deadline = Instant::now() + duration;
-    while Instant::now() < deadline {
-        let token = current_token();
-        with_timers(|timers| timers.add(deadline, token));
-        park();
-    }
-}
-// ANCHOR_END: sleep

@@ -3,22 +3,34 @@
 //! so the picture comes from the code, not from memory. Each event is a
 //! line of a mermaid sequence diagram; the participants are `S` (the
 //! scheduler loop), `N` (the netpoller), `K` (the kernel) and `G0`, `G1`, …
-//! (green threads by id).
+//! (green threads by id). It sits beside every layer and imports none of
+//! them: it keeps its own note of which green thread runs.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::net::{self, SocketAddr};
 
 use crate::policy::ThreadId;
-use crate::runtime::current_thread;
 
 thread_local! {
     static EVENTS: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+    /// The green thread the scheduler last switched to.
+    static ON_CPU: Cell<Option<ThreadId>> = const { Cell::new(None) };
 }
 
 /// Starts recording on this OS thread.
 pub fn start() {
     EVENTS.set(Some(Vec::new()));
+    ON_CPU.set(None);
+}
+
+/// Records that the scheduler switches to `thread`, and notes that the
+/// socket calls recorded from now on are that thread's.
+pub fn resume(thread: ThreadId) {
+    record(|| {
+        ON_CPU.set(Some(thread));
+        format!("S->>{}: resume", name(thread))
+    });
 }
 
 /// Stops recording and returns the events.
@@ -45,7 +57,7 @@ pub fn name(thread: ThreadId) -> String {
 /// and passes the result on unchanged.
 pub fn io<R: Outcome>(call: &str, result: io::Result<R>) -> io::Result<R> {
     record(|| {
-        let me = current_thread().map_or_else(|| "main".to_string(), name);
+        let me = ON_CPU.get().map_or_else(|| "main".to_string(), name);
         let outcome = match &result {
             Ok(value) => value.describe(),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {

@@ -1,110 +1,118 @@
-//! The exercises' solutions: `sleep` parks on a timer, reads can time out.
+//! The exercises' solutions: a channel whose `recv` parks, and a server that
+//! serves a limited number of connections at once.
 
-use std::cell::Cell;
-use std::io::{self, Read, Write};
-use std::net;
-use std::rc::Rc;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ch05_green_io::net::TcpStream;
-use ch05_green_io::{run, sleep, spawn, yield_now};
+use ch05_green_io::exercises::channel::channel;
+use ch05_green_io::exercises::limit::serve_limited;
+use ch05_green_io::net::TcpListener;
+use ch05_green_io::{run, sleep, spawn, trace, yield_now};
 
-/// Spawns a green thread that counts its turns until `done`.
-fn count_turns(done: &Rc<Cell<bool>>) -> ch05_green_io::JoinHandle<u64> {
-    let done = Rc::clone(done);
-    spawn(move || {
-        let mut turns = 0;
-        while !done.get() {
-            turns += 1;
-            yield_now();
+/// How many times the scheduler called `epoll_wait` in a trace.
+fn epoll_waits(events: &[String]) -> usize {
+    events
+        .iter()
+        .flat_map(|event| event.lines())
+        .filter(|line| line.starts_with("N->>K: epoll_wait"))
+        .count()
+}
+
+#[test]
+fn channel_delivers_in_order_then_reports_the_end() {
+    let received = run(|| {
+        let (sender, receiver) = channel();
+        let producers: Vec<_> = (0..2)
+            .map(|producer| {
+                let sender = sender.clone();
+                spawn(move || {
+                    for n in 0..3 {
+                        sender.send((producer, n));
+                        yield_now();
+                    }
+                })
+            })
+            .collect();
+        drop(sender);
+        let mut received = Vec::new();
+        while let Some(message) = receiver.recv() {
+            received.push(message);
         }
-        turns
-    })
-}
-
-fn thread_cpu_time() -> Duration {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `ts` is a valid timespec for the kernel to fill in.
-    let ret =
-        unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    assert_eq!(ret, 0);
-    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+        for producer in producers {
+            producer.join().expect("no panic");
+        }
+        received
+    });
+    let expected = [(0, 0), (1, 0), (0, 1), (1, 1), (0, 2), (1, 2)];
+    assert_eq!(received, expected);
 }
 
 #[test]
-fn sleep_parks_only_the_sleeping_green_thread() {
-    let (slept, turns) = run(|| {
-        let done = Rc::new(Cell::new(false));
-        let counter = count_turns(&done);
+fn a_waiting_receiver_is_parked_not_spinning() {
+    trace::start();
+    let (received, waited) = run(|| {
+        let (sender, receiver) = channel();
+        spawn(move || {
+            sleep(Duration::from_millis(200));
+            sender.send("late");
+        });
         let start = Instant::now();
-        sleep(Duration::from_millis(100));
-        let slept = start.elapsed();
-        done.set(true);
-        (slept, counter.join().expect("no panic"))
+        (receiver.recv(), start.elapsed())
     });
-    assert!(slept >= Duration::from_millis(100), "{slept:?}");
-    assert!(turns > 10, "the other thread ran only {turns} times");
+    let polls = epoll_waits(&trace::stop());
+    assert_eq!(received, Some("late"));
+    assert!(waited >= Duration::from_millis(200), "{waited:?}");
+    // Parked, the scheduler sleeps in one `epoll_wait` until the sender's
+    // deadline. A receiver that yielded in a loop would keep it polling,
+    // once per round, thousands of times.
+    assert!(polls < 20, "{polls} calls of epoll_wait");
+}
+
+const TIMEOUT: Duration = Duration::from_secs(5);
+
+fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, TIMEOUT).expect("connect");
+    stream.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    stream
+}
+
+fn echoes(stream: &mut TcpStream, message: &[u8]) -> bool {
+    stream.write_all(message).expect("write");
+    let mut echoed = vec![0; message.len()];
+    stream.read_exact(&mut echoed).is_ok() && echoed == message
 }
 
 #[test]
-fn when_every_thread_sleeps_the_os_thread_sleeps_too() {
-    let cpu_before = thread_cpu_time();
-    run(|| sleep(Duration::from_millis(200)));
-    let cpu = thread_cpu_time() - cpu_before;
-    // Spinning for 200 ms would burn about 200 ms of CPU.
-    assert!(
-        cpu < Duration::from_millis(50),
-        "used {cpu:?} of CPU to sleep"
-    );
-}
-
-/// A connected socket whose peer writes `b"late"` after `delay`.
-fn slow_peer(delay: Duration) -> (net::TcpStream, thread::JoinHandle<()>) {
-    let listener = net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let peer = thread::spawn(move || {
-        let mut stream = net::TcpStream::connect(addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(5)))
-            .expect("timeout");
-        thread::sleep(delay);
-        stream.write_all(b"late").expect("write");
-        let _ = stream.read(&mut [0; 1]); // until our side closes
+fn a_limited_server_serves_the_next_client_when_one_leaves() {
+    let (addr_tx, addr_rx) = mpsc::channel();
+    // Serves until the test process exits.
+    thread::spawn(move || {
+        run(move || {
+            let listener = TcpListener::bind("127.0.0.1:0")?;
+            addr_tx.send(listener.local_addr()?).expect("send addr");
+            serve_limited(&listener, 2)
+        })
     });
-    (listener.accept().expect("accept").0, peer)
-}
-
-#[test]
-fn a_read_timeout_wakes_the_parked_thread_and_the_socket_still_works() {
-    let (socket, peer) = slow_peer(Duration::from_millis(300));
-    let (first, waited, second, turns) = run(move || {
-        let done = Rc::new(Cell::new(false));
-        let counter = count_turns(&done);
-        let mut stream = TcpStream::from_std(socket).expect("green socket");
-        stream.set_read_timeout(Some(Duration::from_millis(100)));
-        let mut buf = [0; 16];
-        let start = Instant::now();
-        let first = stream.read(&mut buf).map_err(|e| e.kind());
-        let waited = start.elapsed();
-        // No timeout now: the stale registration must not get in the way.
-        stream.set_read_timeout(None);
-        let n = stream.read(&mut buf).expect("second read");
-        done.set(true);
-        (
-            first,
-            waited,
-            buf[..n].to_vec(),
-            counter.join().expect("no panic"),
-        )
-    });
-    peer.join().expect("peer");
-    assert_eq!(first, Err(io::ErrorKind::TimedOut));
-    assert!(waited >= Duration::from_millis(100), "{waited:?}");
-    assert!(waited < Duration::from_millis(300), "{waited:?}");
-    assert_eq!(second, b"late");
-    assert!(turns > 10, "the other thread ran only {turns} times");
+    let addr = addr_rx.recv_timeout(TIMEOUT).expect("server started");
+    let mut served = vec![connect(addr), connect(addr)];
+    for stream in &mut served {
+        assert!(echoes(stream, b"hi"));
+    }
+    // A third client connects (the kernel completes the handshake) and
+    // sends, but no handler reads it while two are served.
+    let mut third = connect(addr);
+    third.write_all(b"wait").expect("write");
+    third
+        .set_read_timeout(Some(Duration::from_millis(300)))
+        .expect("timeout");
+    assert!(third.read(&mut [0; 4]).is_err(), "served beyond the limit");
+    // One leaves: the third is served.
+    served.pop();
+    third.set_read_timeout(Some(TIMEOUT)).expect("timeout");
+    let mut echoed = [0; 4];
+    third.read_exact(&mut echoed).expect("served once one left");
+    assert_eq!(&echoed, b"wait");
 }

@@ -70,9 +70,35 @@ fn a_parked_thread_runs_again_only_when_woken() {
 }
 
 #[test]
-#[should_panic(expected = "deadlock")]
-fn parking_with_nothing_to_wake_us_is_reported_as_deadlock() {
-    run(park);
+fn a_token_from_an_earlier_turn_does_not_wake_a_later_park() {
+    let log = run(|| {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let tokens = Rc::new(RefCell::new(Vec::new()));
+        let sleeper = {
+            let (log, tokens) = (Rc::clone(&log), Rc::clone(&tokens));
+            spawn(move || {
+                tokens.borrow_mut().push(current_token()); // turn 1
+                yield_now();
+                tokens.borrow_mut().push(current_token()); // turn 2
+                park();
+                log.borrow_mut().push("woken");
+            })
+        };
+        yield_now(); // the sleeper takes a token and yields
+        yield_now(); // it takes another and parks
+        let (old, new) = {
+            let tokens = tokens.borrow();
+            (tokens[0], tokens[1])
+        };
+        assert_ne!(old, new, "every turn has its own number");
+        wake(old); // stale: the sleeper parked in a later turn
+        yield_now();
+        log.borrow_mut().push("still parked");
+        wake(new);
+        sleeper.join().expect("no panic");
+        Rc::try_unwrap(log).expect("threads are done").into_inner()
+    });
+    assert_eq!(log, ["still parked", "woken"]);
 }
 
 #[test]

@@ -42,8 +42,8 @@ fn main() {
         green_stack: stack.guard().end..stack.top() as usize,
     };
     let arg = &raw mut flows as usize;
-    // SAFETY: `stack` is dropped at the end of `main`, after the last switch
-    // into it; its top is page-aligned.
+    // SAFETY: `stack` stays mapped for good (see the end of `main`); its top
+    // is page-aligned.
     flows.green = unsafe { Context::new(stack.top(), hello, arg) };
 
     println!(
@@ -56,7 +56,11 @@ fn main() {
     // SAFETY: `green` now holds the context `hello` saved on `stack`.
     unsafe { switch(&raw mut flows.main, &raw const flows.green) };
     println!(
-        "main: back again; dropping the green stack with `hello` suspended on it"
+        "main: back again; `hello` stays suspended, so its stack stays mapped"
     );
+    // `hello` never finishes. Until a frame ends, anything it lent out may
+    // still be in use, so a stack with a suspended frame is leaked, never
+    // unmapped.
+    std::mem::forget(stack);
 }
 // ANCHOR_END: main

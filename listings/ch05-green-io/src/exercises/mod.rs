@@ -1,0 +1,5 @@
+//! Solutions to the chapter's exercises. Nothing else in the crate uses
+//! them.
+
+pub mod channel;
+pub mod limit;

@@ -1,0 +1,4 @@
+//! The exercises' solutions. The chapter's main text uses none of them.
+
+pub mod close;
+pub mod interval;
