@@ -46,6 +46,8 @@
 //! [`slab`], [`accept`], [`launch`]) and its child-process helper
 //! ([`process`]) are copied unchanged, for the comparison in [`compare`].
 
+#[cfg(target_os = "linux")]
+pub mod background;
 pub mod channel;
 pub mod count;
 #[cfg(target_os = "linux")]
@@ -74,6 +76,8 @@ pub mod yield_now;
 // modules name each other by these paths, so they sit at the crate root.
 #[cfg(target_os = "linux")]
 pub mod accept;
+#[cfg(target_os = "linux")]
+pub mod client;
 #[cfg(target_os = "linux")]
 pub mod conn;
 #[cfg(target_os = "linux")]

@@ -291,7 +291,7 @@ impl Local {
         let timeout = if idle { None } else { Some(Duration::ZERO) };
         let turned = self.reactor.borrow_mut().turn(timeout);
         let delivered = match turned {
-            Ok(delivered) => delivered,
+            Ok(turn) => turn.delivered,
             // EINTR is retried inside; what is left (EBADF, EINVAL) means
             // the epoll instance itself is broken.
             Err(e) => panic!("the reactor cannot wait for events: {e}"),

@@ -119,3 +119,13 @@ pub(crate) fn describe(e: &io::Error) -> String {
         e.to_string()
     }
 }
+
+impl std::fmt::Debug for TcpListener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::os::fd::AsRawFd;
+        f.debug_struct("TcpListener")
+            .field("fd", &self.io.as_raw_fd())
+            .field("token", &self.io.registration().token())
+            .finish()
+    }
+}

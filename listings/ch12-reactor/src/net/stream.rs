@@ -213,3 +213,13 @@ impl AsyncWrite for &TcpStream {
         Poll::Ready(self.shutdown_write())
     }
 }
+
+impl std::fmt::Debug for TcpStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::os::fd::AsRawFd;
+        f.debug_struct("TcpStream")
+            .field("fd", &self.io.as_raw_fd())
+            .field("token", &self.io.registration().token())
+            .finish()
+    }
+}

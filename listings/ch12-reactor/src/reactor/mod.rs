@@ -56,6 +56,15 @@ pub struct Handle {
 }
 // ANCHOR_END: types
 
+/// What one turn found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Turn {
+    /// Events the kernel reported (the eventfd's not counted).
+    pub events: usize,
+    /// Events handed to a registration; the rest had stale tokens.
+    pub delivered: usize,
+}
+
 /// A socket's place in the reactor: its token and its slot. The slot stays
 /// valid for as long as the handle keeps the table alive.
 pub struct Registered {
@@ -160,16 +169,15 @@ impl Reactor {
     /// Waits until a registered socket has news, a [`Handle::notify`]
     /// arrives, or `timeout` passes (`None`: no limit; zero: just look),
     /// then hands each event to its registration: readiness, and a wake
-    /// for the task waiting in that direction. Returns how many events
-    /// were delivered (stale ones are not).
-    pub fn turn(&mut self, timeout: Option<Duration>) -> io::Result<usize> {
+    /// for the task waiting in that direction.
+    pub fn turn(&mut self, timeout: Option<Duration>) -> io::Result<Turn> {
         trace::record(|| match timeout {
             None => "R->>K: epoll_wait, no timeout".into(),
             Some(t) if t.is_zero() => "R->>K: epoll_wait, timeout 0".into(),
             Some(t) => format!("R->>K: epoll_wait, timeout {t:?}"),
         });
         // `wait` restarts after EINTR by itself, with the time left.
-        self.shared.poller.wait(&mut self.events, timeout)?;
+        let events = self.shared.poller.wait(&mut self.events, timeout)?;
         if self.events.notified() {
             trace::record(|| "K-->>R: the eventfd: a wake-up".into());
         }
@@ -179,7 +187,7 @@ impl Reactor {
             delivered += usize::from(self.shared.deliver(event));
         }
         trace::set_actor(previous);
-        Ok(delivered)
+        Ok(Turn { events, delivered })
     }
     // ANCHOR_END: turn
 }
