@@ -48,7 +48,11 @@
 
 #[cfg(target_os = "linux")]
 pub mod background;
+#[cfg(target_os = "linux")]
+pub mod bench;
 pub mod channel;
+#[cfg(target_os = "linux")]
+pub mod compare;
 pub mod count;
 #[cfg(target_os = "linux")]
 pub mod echo;
