@@ -56,6 +56,8 @@ pub mod compare;
 pub mod count;
 #[cfg(target_os = "linux")]
 pub mod echo;
+#[cfg(target_os = "linux")]
+pub mod exercises;
 pub mod harness;
 #[doc(hidden)]
 pub mod inject;
