@@ -40,8 +40,10 @@ impl TcpListener {
             io: PollEvented::new(listener)?,
         })
     }
-    // ANCHOR_END: listener
+}
+// ANCHOR_END: listener
 
+impl TcpListener {
     // ANCHOR: accept
     /// Waits for a connection. Errors that concern only the connection
     /// being accepted (the client gave up: `ECONNABORTED`, and the network
@@ -90,7 +92,7 @@ impl TcpListener {
                     Err(e) => format!(
                         "{}->>K: accept4: {}",
                         trace::actor(),
-                        describe(e)
+                        socket::describe(e)
                     ),
                 });
                 accepted
@@ -108,15 +110,6 @@ impl TcpListener {
 
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.io.get_ref().local_addr()
-    }
-}
-
-/// An error as the trace shows it: `EAGAIN` by its name.
-pub(crate) fn describe(e: &io::Error) -> String {
-    if e.kind() == io::ErrorKind::WouldBlock {
-        "EAGAIN".into()
-    } else {
-        e.to_string()
     }
 }
 

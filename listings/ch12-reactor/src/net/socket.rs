@@ -163,3 +163,12 @@ pub fn listen(listener: &TcpListener) -> io::Result<()> {
     cvt(unsafe { libc::listen(listener.as_raw_fd(), libc::SOMAXCONN) })?;
     Ok(())
 }
+
+/// An error as the trace shows it: `EAGAIN` by its name.
+pub fn describe(e: &io::Error) -> String {
+    if e.kind() == io::ErrorKind::WouldBlock {
+        "EAGAIN".into()
+    } else {
+        e.to_string()
+    }
+}

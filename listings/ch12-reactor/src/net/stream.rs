@@ -6,7 +6,6 @@ use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::listener::describe;
 use super::socket;
 use crate::io::{AsyncRead, AsyncWrite, PollEvented};
 use crate::reactor::Direction;
@@ -100,7 +99,9 @@ impl TcpStream {
                         format!("{n} bytes, short: clear readable")
                     }
                     Ok(n) => format!("{n} bytes"),
-                    Err(e) => format!("{}: clear readable", describe(e)),
+                    Err(e) => {
+                        format!("{}: clear readable", socket::describe(e))
+                    }
                 };
                 format!("{}->>K: read: {got}", trace::actor())
             });
@@ -126,7 +127,7 @@ impl TcpStream {
                         )
                     }
                     Ok(n) => format!("{n} bytes"),
-                    Err(e) => describe(e),
+                    Err(e) => socket::describe(e),
                 };
                 format!("{}->>K: write: {did}", trace::actor())
             });
