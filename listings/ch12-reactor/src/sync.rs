@@ -1,12 +1,10 @@
-//! The atomics, the cell and the thread functions that the task state word
-//! and the reactor's readiness and waker cells use, named in one place.
-//! `tests/loom.rs` compiles those files against a module of the same name
-//! that re-exports loom's versions instead, so that loom can explore every
-//! interleaving of their atomics.
+//! The atomics and the cell that the task state word and the reactor's
+//! readiness word and waker cell use, named in one place. `tests/loom.rs`
+//! compiles those files against a module of the same name that re-exports
+//! loom's versions instead, so that loom can explore every interleaving of
+//! their atomics.
 
-pub use std::sync::Arc;
-pub use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-pub use std::thread;
+pub use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// `std::cell::UnsafeCell` with loom's interface: access goes through a
 /// closure, which loom uses to check that no two threads touch the cell

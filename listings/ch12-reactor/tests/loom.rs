@@ -12,7 +12,6 @@
 mod sync {
     pub use loom::cell::UnsafeCell;
     pub use loom::sync::atomic::{AtomicUsize, Ordering};
-    pub use loom::thread;
 }
 
 // Each model uses a part of these files; the rest is unused here.

@@ -134,6 +134,29 @@ fn another_task_replaces_the_waker() {
 }
 
 #[test]
+fn a_take_during_a_wake_leaves_the_waker_for_later() {
+    // A waker that drops the registration it was woken through: the cell's
+    // `take` must not wait for the wake that is calling it.
+    struct DropsItsSlot(std::sync::Mutex<Option<Arc<WakerCell>>>);
+    impl Wake for DropsItsSlot {
+        fn wake(self: Arc<Self>) {
+            self.wake_by_ref();
+        }
+        fn wake_by_ref(self: &Arc<Self>) {
+            if let Some(cell) = self.0.lock().unwrap().take() {
+                assert!(cell.take().is_none(), "the wake holds the waker");
+            }
+        }
+    }
+    let cell = Arc::new(WakerCell::new());
+    let waker = Arc::new(DropsItsSlot(std::sync::Mutex::new(None)));
+    cell.register(&Waker::from(Arc::clone(&waker)));
+    *waker.0.lock().unwrap() = Some(Arc::clone(&cell));
+    cell.wake(); // returns: no deadlock
+    assert!(cell.take().is_some(), "taken once the wake is over");
+}
+
+#[test]
 fn take_empties_the_cell() {
     let cell = WakerCell::new();
     let (count, waker) = counting();

@@ -56,9 +56,8 @@ impl TcpStream {
     }
 
     /// Registers a socket that is non-blocking already.
-    pub(crate) fn from_accepted(
-        stream: std::net::TcpStream,
-    ) -> io::Result<TcpStream> {
+    #[doc(hidden)]
+    pub fn from_accepted(stream: std::net::TcpStream) -> io::Result<TcpStream> {
         Ok(TcpStream {
             io: PollEvented::new(stream)?,
         })

@@ -108,20 +108,15 @@ impl WakerCell {
     }
     // ANCHOR_END: wake
 
-    /// Takes the waker out, for a registration that ends. Waits for a wake
-    /// that is running on another thread to finish.
+    /// Takes the waker out, for a registration that ends. If a wake is
+    /// running on it right now (on another thread, or on this one, if a
+    /// waker dropped its own socket), the waker stays where it is: the
+    /// slot's next registration replaces it, or the table's drop drops it.
+    /// Waiting here instead could wait for ever.
     pub fn take(&self) -> Option<Waker> {
-        loop {
-            match self.state.compare_exchange(
-                IDLE,
-                REGISTERING,
-                Acquire,
-                Acquire,
-            ) {
-                Ok(_) => break,
-                Err(_) => crate::sync::thread::yield_now(),
-            }
-        }
+        self.state
+            .compare_exchange(IDLE, REGISTERING, Acquire, Acquire)
+            .ok()?;
         // SAFETY: REGISTERING gives us the waker alone.
         let waker = self.waker.with_mut(|slot| unsafe { (*slot).take() });
         self.state.store(IDLE, Release);
