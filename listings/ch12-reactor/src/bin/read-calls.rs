@@ -1,3 +1,6 @@
+//! Predict the output: "hello" waits in a socket; a task reads it through
+//! a 3-byte buffer, and counts the `read` system calls its thread makes.
+
 use std::io::Write;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
