@@ -179,8 +179,7 @@ impl Runtime {
             // Clear before polling: a wake during the poll must survive.
             if shared.main_woken.swap(false, Ordering::Acquire) {
                 self.local.core.borrow_mut().metrics.main_polls += 1;
-                let poll =
-                    traced_poll(Actor::Main, || future.as_mut().poll(&mut cx));
+                let poll = traced_main(|| future.as_mut().poll(&mut cx));
                 if let Poll::Ready(output) = poll {
                     return output;
                 }
