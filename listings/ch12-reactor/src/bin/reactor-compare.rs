@@ -48,6 +48,9 @@ const SETUPS: [Setup; 3] = [
     },
 ];
 
+/// Load runs per server.
+const RUNS: usize = 3;
+
 fn start(setup: &Setup) -> io::Result<Background> {
     let mut builder = Builder::new_current_thread();
     builder.oneshot_registrations(setup.oneshot);
@@ -111,16 +114,21 @@ fn run() -> io::Result<()> {
     };
     println!(
         "\n{connections} connections × {messages} messages of {} bytes, \
-         {} client threads (the harness's load client):",
+         {} client threads (the harness's load client), the best of {RUNS} \
+         runs each, the two servers taking turns:",
         config.message_size, config.threads
     );
-    for kind in Kind::ALL {
-        let summary = compare::load(kind, &config)?;
-        println!(
-            "  {}{} msg/s",
-            kind.label(),
-            units::grouped(summary.messages_per_sec(), 0),
-        );
+    // Other processes on a shared machine can only slow a run down: the
+    // best of a few, taken in turns, is the fairest figure of each.
+    let mut best = [0.0f64; 2];
+    for _ in 0..RUNS {
+        for (kind, best) in Kind::ALL.into_iter().zip(&mut best) {
+            let summary = compare::load(kind, &config)?;
+            *best = best.max(summary.messages_per_sec());
+        }
+    }
+    for (kind, best) in Kind::ALL.into_iter().zip(best) {
+        println!("  {}{} msg/s", kind.label(), units::grouped(best, 0));
     }
 
     let bench = Bench {
