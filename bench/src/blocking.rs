@@ -14,7 +14,7 @@ use crate::http::{Next, Requests};
 pub fn http_connection<S: Read + Write>(stream: &mut S) -> io::Result<()> {
     let mut requests = Requests::new();
     loop {
-        match requests.next() {
+        match requests.next_step() {
             Next::Reply(reply) => {
                 stream.write_all(reply.bytes)?;
                 if reply.close {

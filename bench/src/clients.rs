@@ -16,7 +16,9 @@ use std::time::Duration;
 /// The client addresses, in the order they are used: 127.0.0.2, .3, …
 /// (127.0.0.1 is left to everything else on the machine).
 pub fn source_addresses(count: u8) -> Vec<Ipv4Addr> {
-    (0..count).map(|i| Ipv4Addr::new(127, 0, 0, 2 + i)).collect()
+    (0..count)
+        .map(|i| Ipv4Addr::new(127, 0, 0, 2 + i))
+        .collect()
 }
 
 /// Connects from `source` (any free port) to `server`, with `timeout` on
@@ -148,9 +150,16 @@ impl Opener {
 /// Sends one byte and waits for its echo: afterwards the server has
 /// accepted the connection and its handler waits for the next read.
 pub fn echo_one_byte(stream: &mut TcpStream) -> io::Result<()> {
-    stream.write_all(b"x")?;
+    // A socket timeout shows up as EAGAIN; say what it means.
+    let timed_out = |e: io::Error| match e.kind() {
+        io::ErrorKind::WouldBlock => {
+            io::Error::new(io::ErrorKind::TimedOut, "no echo in time")
+        }
+        _ => e,
+    };
+    stream.write_all(b"x").map_err(timed_out)?;
     let mut byte = [0];
-    stream.read_exact(&mut byte)?;
+    stream.read_exact(&mut byte).map_err(timed_out)?;
     if byte != *b"x" {
         return Err(io::Error::other("the echo differs"));
     }

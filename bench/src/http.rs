@@ -1,7 +1,7 @@
 //! HTTP/1.1 hello world, the part every server shares: the request parser,
 //! the replies, and [`Requests`], the connection's 4 KiB input buffer.
 //!
-//! No I/O happens here. A handler asks [`Requests::next`] what to do:
+//! No I/O happens here. A handler asks [`Requests::next_step`] what to do:
 //! write a reply, or read more bytes into [`Requests::unfilled`]. The
 //! blocking handler (threads, green threads) and the async one (tokio, our
 //! runtime) are the same loop around it, with and without `.await`.
@@ -63,7 +63,8 @@ fn reply_to(head: &[u8]) -> Option<Reply> {
         line.strip_suffix(b"\r").unwrap_or(line) // tolerate bare \n
     });
     let mut words = lines.next()?.split(|&b| b == b' ');
-    let (method, target, version) = (words.next()?, words.next()?, words.next()?);
+    let (method, target, version) =
+        (words.next()?, words.next()?, words.next()?);
     if words.next().is_some() {
         return None;
     }
@@ -131,7 +132,7 @@ impl Requests {
 
     /// The next step: a reply for each whole request in the buffer, in
     /// order (pipelined requests arrive together), then `Read`.
-    pub fn next(&mut self) -> Next {
+    pub fn next_step(&mut self) -> Next {
         match parse(&self.buf[self.start..self.end]) {
             Parsed::Request { len, reply } => {
                 self.start += len;
@@ -146,7 +147,7 @@ impl Requests {
     }
 
     /// Where the next read goes: the free end of the buffer, after moving
-    /// the unanswered bytes to its front. Never empty after `next` said
+    /// the unanswered bytes to its front. Never empty after `next_step` said
     /// `Read`.
     pub fn unfilled(&mut self) -> &mut [u8] {
         if self.start > 0 {
@@ -203,7 +204,7 @@ mod tests {
         let mut out = Vec::new();
         let mut chunks = chunks.iter();
         loop {
-            match requests.next() {
+            match requests.next_step() {
                 Next::Reply(reply) => {
                     out.push(reply);
                     if reply.close {
@@ -237,11 +238,7 @@ mod tests {
         let three = [GET, other.as_slice(), GET].concat();
         assert_eq!(
             replies(&[&three]),
-            vec![
-                keep(HELLO),
-                keep(NOT_FOUND),
-                keep(HELLO)
-            ]
+            vec![keep(HELLO), keep(NOT_FOUND), keep(HELLO)]
         );
     }
 
@@ -250,11 +247,7 @@ mod tests {
         let two = [GET, GET].concat();
         for cut in 1..two.len() {
             let (a, b) = two.split_at(cut);
-            assert_eq!(
-                replies(&[a, b]),
-                vec![keep(HELLO); 2],
-                "cut at {cut}"
-            );
+            assert_eq!(replies(&[a, b]), vec![keep(HELLO); 2], "cut at {cut}");
         }
         let bytes: Vec<&[u8]> = GET.chunks(1).collect();
         assert_eq!(replies(&bytes), vec![keep(HELLO)]);

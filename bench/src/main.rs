@@ -112,8 +112,11 @@ fn task_costs(args: &[String]) -> io::Result<()> {
             .and_then(|n| n.parse().ok())
             .ok_or_else(|| bad("--spawns and --handoffs need numbers"))
     };
-    let (spawn_ns, handoff_ns) =
-        servers::task_costs(server, number("--spawns")?, number("--handoffs")?)?;
+    let (spawn_ns, handoff_ns) = servers::task_costs(
+        server,
+        number("--spawns")?,
+        number("--handoffs")?,
+    )?;
     let sample = tasks::TaskSample {
         spawn_ns,
         handoff_ns,
@@ -122,11 +125,31 @@ fn task_costs(args: &[String]) -> io::Result<()> {
     io::stdout().flush()
 }
 
+/// A child process's job: `--hold ADDR --count N --sources K --seconds S`.
+fn hold(args: &[String]) -> io::Result<()> {
+    let bad = |what| io::Error::new(io::ErrorKind::InvalidInput, what);
+    let addr = value(args, "--hold")
+        .and_then(|a| a.parse().ok())
+        .ok_or_else(|| bad("--hold needs an address"))?;
+    let number = |flag| {
+        value(args, flag)
+            .and_then(|n| n.parse::<u64>().ok())
+            .ok_or_else(|| bad("--count, --sources and --seconds need numbers"))
+    };
+    capacity::hold(
+        addr,
+        number("--count")? as usize,
+        number("--sources")?.min(250) as u8,
+        number("--seconds")?,
+    )
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("--serve") => serve(&args),
         Some("--tasks") => task_costs(&args),
+        Some("--hold") => hold(&args),
         Some("--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
@@ -178,12 +201,17 @@ fn bench(options: &Options) -> io::Result<()> {
         "book-bench: a {} run of {} on {}; the table comes at the end",
         plan.name,
         names(&options.sections),
-        available.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+        available
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 
     let mut out = String::new();
     out.push_str(&format!("{}\n", machine::line()));
-    let sysctl = |path| procfs::sysctl(path).map_or("?".into(), |n| n.to_string());
+    let sysctl =
+        |path| procfs::sysctl(path).map_or("?".into(), |n| n.to_string());
     out.push_str(&format!(
         "limits: {fds} descriptors ({}), vm.max_map_count {}, kernel.pid_max {}\n",
         if raised { "raised to fs.nr_open" } else { "the hard limit" },
@@ -223,7 +251,10 @@ fn bench(options: &Options) -> io::Result<()> {
                     }
                 }
                 None => {
-                    let why = format!("HTTP: skipped, wrk is not installed; {}\n", wrk::INSTALL);
+                    let why = format!(
+                        "HTTP: skipped, wrk is not installed; {}\n",
+                        wrk::INSTALL
+                    );
                     eprint!("{why}");
                     out.push_str(&why);
                 }
@@ -276,7 +307,11 @@ fn bench(options: &Options) -> io::Result<()> {
 }
 
 fn names(sections: &[Section]) -> String {
-    sections.iter().map(|s| s.name()).collect::<Vec<_>>().join(", ")
+    sections
+        .iter()
+        .map(|s| s.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn write_results(

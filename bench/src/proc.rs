@@ -27,7 +27,9 @@ pub fn cpu_time(pid: u32) -> io::Result<Duration> {
     let ticks = parse_stat_ticks(&stat).ok_or_else(|| {
         io::Error::new(io::ErrorKind::InvalidData, "cannot read utime, stime")
     })?;
-    Ok(Duration::from_secs_f64(ticks as f64 / clock_ticks_per_sec()))
+    Ok(Duration::from_secs_f64(
+        ticks as f64 / clock_ticks_per_sec(),
+    ))
 }
 
 fn clock_ticks_per_sec() -> f64 {

@@ -62,11 +62,13 @@ fn failures<S>(out: &mut String, server: Server, runs: &Samples<S>) {
 
 pub fn http_section(plan: &Plan, rows: &[HttpRow]) -> String {
     let mut out = String::new();
-    let warmup = plan
-        .wrk_warmup
-        .map_or(String::new(), |w| format!(", after a {} s warm-up", w.as_secs()));
+    let warmup = plan.wrk_warmup.map_or(String::new(), |w| {
+        format!(", after a {} s warm-up", w.as_secs())
+    });
     let example = wrk::args(
-        "127.0.0.1:PORT".parse().unwrap_or(([127, 0, 0, 1], 0).into()),
+        "127.0.0.1:PORT"
+            .parse()
+            .unwrap_or(([127, 0, 0, 1], 0).into()),
         plan.wrk_threads,
         0,
         plan.wrk_duration,
@@ -74,7 +76,10 @@ pub fn http_section(plan: &Plan, rows: &[HttpRow]) -> String {
     let _ = writeln!(
         out,
         "HTTP/1.1 hello world under `wrk {}`{warmup}",
-        example.join(" ").replace("-c 0", "-c CONNS").replace(":0/", ":PORT/")
+        example
+            .join(" ")
+            .replace("-c 0", "-c CONNS")
+            .replace(":0/", ":PORT/")
     );
     let _ = writeln!(
         out,
@@ -89,7 +94,8 @@ pub fn http_section(plan: &Plan, rows: &[HttpRow]) -> String {
             "  {:<NAME$} {:>5} {:>10} {:>6} {:>9} {:>9} {:>9} {:>6}",
             row.server.label(),
             row.connections,
-            mid(runs, |s| s.requests_per_sec).map_or("-".into(), |v| grouped(v, 0)),
+            mid(runs, |s| s.requests_per_sec)
+                .map_or("-".into(), |v| grouped(v, 0)),
             spread_of(runs, |s| s.requests_per_sec),
             us(mid(runs, |s| micros(s.p50))),
             us(mid(runs, |s| micros(s.p99))),
@@ -128,7 +134,8 @@ pub fn echo_section(plan: &Plan, rows: &[EchoRow]) -> String {
             out,
             "  {:<NAME$} {:>10} {:>6} {:>9}",
             row.server.label(),
-            mid(runs, |s| s.messages_per_sec).map_or("-".into(), |v| grouped(v, 0)),
+            mid(runs, |s| s.messages_per_sec)
+                .map_or("-".into(), |v| grouped(v, 0)),
             spread_of(runs, |s| s.messages_per_sec),
             us(mid(runs, |s| micros(s.cpu_per_message))),
         );
@@ -232,7 +239,8 @@ pub fn tasks_section(plan: &Plan, rows: &[TaskRow]) -> String {
     );
     for row in rows {
         let runs = &row.runs;
-        let ns = |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0} ns"));
+        let ns =
+            |v: Option<f64>| v.map_or("-".into(), |v| format!("{v:.0} ns"));
         let _ = writeln!(
             out,
             "  {:<NAME$} {:>9} {:>6} {:>9} {:>6}",
@@ -268,8 +276,10 @@ fn bar_chart(
         bars.iter().map(|(name, _)| format!("\"{name}\"")).collect();
     // Small values (KiB per connection) keep a decimal.
     let decimals = if top <= 100.0 { 1 } else { 0 };
-    let values: Vec<String> =
-        bars.iter().map(|(_, v)| format!("{v:.decimals$}")).collect();
+    let values: Vec<String> = bars
+        .iter()
+        .map(|(_, v)| format!("{v:.decimals$}"))
+        .collect();
     format!(
         "```mermaid\nxychart-beta\n    accTitle: {title}\n    accDescr: \
          {description}\n    title \"{title}\"\n    x-axis [{}]\n    y-axis \
@@ -399,7 +409,9 @@ mod tests {
     fn a_chart_is_a_mermaid_xychart_with_accessible_names() {
         let chart = bar_chart("T", "D", "y", &[("a", 1.44), ("b", 2.6)]);
         assert!(chart.starts_with("```mermaid\nxychart-beta\n"));
-        assert!(chart.contains("accTitle: T\n") && chart.contains("accDescr: D\n"));
+        assert!(
+            chart.contains("accTitle: T\n") && chart.contains("accDescr: D\n")
+        );
         assert!(chart.contains("x-axis [\"a\", \"b\"]"));
         assert!(chart.contains("bar [1.4, 2.6]"));
         let big = bar_chart("T", "D", "y", &[("a", 1234.5)]);

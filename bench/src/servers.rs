@@ -250,13 +250,14 @@ fn serve_threads(service: Service, addr: SocketAddr) -> io::Result<()> {
 fn spawn_thread(stream: TcpStream, service: Service, open: &Arc<AtomicU64>) {
     open.fetch_add(1, Ordering::Relaxed);
     let counted = Arc::clone(open);
-    let spawned = thread::Builder::new()
-        .stack_size(ch03::STACK_SIZE)
-        .spawn(move || {
-            let _ = stream.set_nodelay(true);
-            log_failure(blocking_connection(&stream, service));
-            counted.fetch_sub(1, Ordering::Relaxed);
-        });
+    let spawned =
+        thread::Builder::new()
+            .stack_size(ch03::STACK_SIZE)
+            .spawn(move || {
+                let _ = stream.set_nodelay(true);
+                log_failure(blocking_connection(&stream, service));
+                counted.fetch_sub(1, Ordering::Relaxed);
+            });
     if let Err(e) = spawned {
         // The closure, and with it the stream, is gone: the client sees
         // the connection close.
@@ -273,10 +274,11 @@ fn serve_green(service: Service, addr: SocketAddr) -> io::Result<()> {
     ch05::run(move || {
         let listener = ch05::net::TcpListener::bind(addr)?;
         announce(listener.local_addr()?)?;
-        let mut failing = false;
+        let (mut failing, mut starved) = (false, false);
         loop {
             match listener.accept() {
                 Ok((stream, _peer)) => {
+                    starved = false;
                     let spawned = ch05::Builder::new().spawn(move || {
                         let _ = stream.set_nodelay(true);
                         log_failure(blocking_connection(&stream, service));
@@ -293,7 +295,13 @@ fn serve_green(service: Service, addr: SocketAddr) -> io::Result<()> {
                     }
                 }
                 Err(e) => match classify(&e) {
-                    AcceptFailure::OutOfResources => ch05::sleep(BACKOFF),
+                    AcceptFailure::OutOfResources => {
+                        if !starved {
+                            eprintln!("accept: {e}; backing off");
+                            starved = true;
+                        }
+                        ch05::sleep(BACKOFF);
+                    }
                     AcceptFailure::ThisConnection => {}
                     AcceptFailure::Listener => return Err(e),
                 },

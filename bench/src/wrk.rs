@@ -7,8 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// How to install wrk, for the message shown when it is missing.
-pub const INSTALL: &str =
-    "install wrk to measure HTTP (Debian, Ubuntu: apt-get install wrk; \
+pub const INSTALL: &str = "install wrk to measure HTTP (Debian, Ubuntu: apt-get install wrk; \
      Fedora: dnf install wrk; macOS: brew install wrk)";
 
 /// What one wrk run measured.
@@ -105,7 +104,8 @@ pub fn parse(text: &str) -> Result<WrkResult, String> {
                     .parse::<u64>()
                     .map_err(|_| format!("bad socket errors {rest:?}"))?;
             }
-        } else if let Some(rest) = line.strip_prefix("Non-2xx or 3xx responses:")
+        } else if let Some(rest) =
+            line.strip_prefix("Non-2xx or 3xx responses:")
         {
             non_2xx = rest
                 .trim()
@@ -188,7 +188,8 @@ Requests/sec:    123.40
 
     #[test]
     fn a_report_without_latencies_is_an_error() {
-        let plain = "  10 requests in 1.00s, 1.00KB read\nRequests/sec: 10.00\n";
+        let plain =
+            "  10 requests in 1.00s, 1.00KB read\nRequests/sec: 10.00\n";
         assert!(parse(plain).unwrap_err().contains("--latency"));
     }
 }

@@ -9,7 +9,7 @@ async fn http_connection(mut stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut requests = Requests::new();
     loop {
-        match requests.next() {
+        match requests.next_step() {
             Next::Reply(reply) => {
                 stream.write_all(reply.bytes).await?;
                 if reply.close {

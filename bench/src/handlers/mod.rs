@@ -13,7 +13,9 @@ pub use std::io;
 pub use std::net::SocketAddr;
 pub use std::time::{Duration, Instant};
 
-pub use ch03_thread_per_connection::accept::{AcceptFailure, BACKOFF, classify};
+pub use ch03_thread_per_connection::accept::{
+    AcceptFailure, BACKOFF, classify,
+};
 
 pub use crate::baton::{Baton, Side};
 pub use crate::child::announce;
