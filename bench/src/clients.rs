@@ -155,6 +155,10 @@ pub fn echo_one_byte(stream: &mut TcpStream) -> io::Result<()> {
         io::ErrorKind::WouldBlock => {
             io::Error::new(io::ErrorKind::TimedOut, "no echo in time")
         }
+        io::ErrorKind::UnexpectedEof => io::Error::new(
+            io::ErrorKind::UnexpectedEof,
+            "the server closed the connection",
+        ),
         _ => e,
     };
     stream.write_all(b"x").map_err(timed_out)?;

@@ -56,6 +56,34 @@ pub mod on_tokio {
         };
         builder.enable_all().build()
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// A connection's task holds its 4 KiB buffer once, plus a little
+        /// state: the task the idle-memory figures count.
+        #[test]
+        fn a_connection_task_holds_one_buffer() {
+            let runtime = runtime(Flavor::CurrentThread).unwrap();
+            runtime.block_on(async {
+                let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let a = TcpStream::connect(addr).await.unwrap();
+                let b = TcpStream::connect(addr).await.unwrap();
+                let sizes = [
+                    std::mem::size_of_val(&echo_connection(a)),
+                    std::mem::size_of_val(&http_connection(b)),
+                ];
+                for size in sizes {
+                    assert!(
+                        (BUF_SIZE..BUF_SIZE + 256).contains(&size),
+                        "{size} bytes"
+                    );
+                }
+            });
+        }
+    }
 }
 
 /// Serves `service` on `addr` with tokio of the given flavor, forever.

@@ -1,11 +1,17 @@
 // The async HTTP/1.1 handler, the same for every async runtime (see
 // `async_serve.rs`). `blocking.rs` is the same loop without `.await`.
 
+/// A connection's task: serves it, and logs why it ended unless the client
+/// simply went away.
+async fn http_connection(stream: TcpStream) {
+    log_failure(http(stream).await)
+}
+
 /// Serves one keep-alive connection until the client closes it, sends what
 /// this server refuses, or fails. Pipelined requests that arrive in one
 /// read are answered in order. The 4 KiB input buffer lives in `requests`,
 /// inside this future, inside the task.
-async fn http_connection(mut stream: TcpStream) -> io::Result<()> {
+async fn http(mut stream: TcpStream) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut requests = Requests::new();
     loop {
