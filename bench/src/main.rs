@@ -219,7 +219,7 @@ fn bench(options: &Options) -> io::Result<()> {
         sysctl("kernel/pid_max"),
     ));
     out.push_str(&format!(
-        "method: {} run, {} interleaved rounds (each round runs every server \
+        "method: {} run, {} interleaved round{} (each round runs every server \
          once,\nin rotating order); each figure is the median of its rounds, \
          and spread is\n(max - min) / median. Every server runs alone in a \
          child process on\n127.0.0.1, not pinned to a CPU: the multi-threaded \
@@ -227,15 +227,20 @@ fn bench(options: &Options) -> io::Result<()> {
          (other work, the host, the CPU\nclock): interleaving spreads a slow \
          minute over every server instead of\nblaming one, and the median \
          drops it.\n",
-        plan.name, plan.rounds
+        plan.name,
+        plan.rounds,
+        if plan.rounds == 1 { "" } else { "s" }
     ));
     let missing: Vec<String> = options
         .servers
         .iter()
-        .filter_map(|s| Some(format!("{} ({})", s.name(), s.missing()?)))
+        .filter_map(|s| Some(format!("{}: {}", s.name(), s.missing()?)))
         .collect();
     if !missing.is_empty() {
-        out.push_str(&format!("not measured: {}\n", missing.join(", ")));
+        out.push_str("not measured yet:\n");
+        for server in missing {
+            out.push_str(&format!("  {server}\n"));
+        }
     }
 
     let mut files: Vec<(&str, String)> = Vec::new();

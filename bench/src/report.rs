@@ -75,7 +75,7 @@ pub fn http_section(plan: &Plan, rows: &[HttpRow]) -> String {
     );
     let _ = writeln!(
         out,
-        "HTTP/1.1 hello world under `wrk {}`{warmup}",
+        "HTTP/1.1 hello world under wrk{warmup}:\n  wrk {}",
         example
             .join(" ")
             .replace("-c 0", "-c CONNS")
@@ -83,7 +83,7 @@ pub fn http_section(plan: &Plan, rows: &[HttpRow]) -> String {
     );
     let _ = writeln!(
         out,
-        "  {:<NAME$} {:>5} {:>10} {:>6} {:>9} {:>9} {:>9} {:>6}",
+        "  {:<NAME$} {:>5} {:>9} {:>6} {:>9} {:>10} {:>8} {:>6}",
         "server", "conns", "req/s", "spread", "p50", "p99", "CPU/req", "errors"
     );
     for row in rows {
@@ -91,7 +91,7 @@ pub fn http_section(plan: &Plan, rows: &[HttpRow]) -> String {
         let errors = mid(runs, |s| s.errors as f64);
         let _ = writeln!(
             out,
-            "  {:<NAME$} {:>5} {:>10} {:>6} {:>9} {:>9} {:>9} {:>6}",
+            "  {:<NAME$} {:>5} {:>9} {:>6} {:>9} {:>10} {:>8} {:>6}",
             row.server.label(),
             row.connections,
             mid(runs, |s| s.requests_per_sec)
@@ -200,21 +200,23 @@ pub fn capacity_section(plan: &Plan, rows: &[CapacityRow]) -> String {
     );
     let _ = writeln!(
         out,
-        "  {:<NAME$} {:>8} {:>10} {:>7} {:>7}  stopped because",
+        "  {:<NAME$} {:>8} {:>10} {:>7} {:>7}",
         "server", "held", "RSS/conn", "maps", "took"
     );
     for row in rows {
         let _ = writeln!(
             out,
-            "  {:<NAME$} {:>8} {:>10} {:>7} {:>7}  {}",
+            "  {:<NAME$} {:>8} {:>10} {:>7} {:>7}",
             row.server.label(),
             grouped(row.held as f64, 0),
             row.rss_per_connection
                 .map_or("-".into(), |k| format!("{k:.1} KiB")),
             row.maps.map_or("-".into(), |m| grouped(m as f64, 0)),
             format!("{:.1} s", row.took.as_secs_f64()),
-            row.stopped
         );
+        for line in wrap(&format!("stopped: {}", row.stopped), 74) {
+            let _ = writeln!(out, "    {line}");
+        }
     }
     out.push_str(
         "  maps: the server's memory maps at the end (vm.max_map_count \
@@ -262,6 +264,26 @@ pub fn tasks_section(plan: &Plan, rows: &[TaskRow]) -> String {
     out
 }
 
+/// `text` in lines of at most `width` characters, broken between words.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let fits = line.chars().count() + 1 + word.chars().count() <= width;
+        if !line.is_empty() && !fits {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 // ---- charts ----
 
 /// A mermaid bar chart, as a Markdown fence.
@@ -281,7 +303,8 @@ fn bar_chart(
         .map(|(_, v)| format!("{v:.decimals$}"))
         .collect();
     format!(
-        "```mermaid\nxychart-beta\n    accTitle: {title}\n    accDescr: \
+        "```mermaid\n---\nconfig:\n  xyChart:\n    width: 640\n    height: \
+         360\n---\nxychart-beta\n    accTitle: {title}\n    accDescr: \
          {description}\n    title \"{title}\"\n    x-axis [{}]\n    y-axis \
          \"{y_label}\" 0 --> {top}\n    bar [{}]\n```\n",
         names.join(", "),
@@ -398,6 +421,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn wraps_between_words() {
+        assert_eq!(wrap("aa bb cc", 5), ["aa bb", "cc"]);
+        assert_eq!(wrap("a-very-long-word x", 4), ["a-very-long-word", "x"]);
+        assert!(wrap("", 10).is_empty());
+    }
+
+    #[test]
     fn axis_tops_are_round_and_above_the_data() {
         assert_eq!(nice_ceiling(220_000.0), 250_000.0);
         assert_eq!(nice_ceiling(13.7), 20.0);
@@ -408,7 +438,8 @@ mod tests {
     #[test]
     fn a_chart_is_a_mermaid_xychart_with_accessible_names() {
         let chart = bar_chart("T", "D", "y", &[("a", 1.44), ("b", 2.6)]);
-        assert!(chart.starts_with("```mermaid\nxychart-beta\n"));
+        assert!(chart.starts_with("```mermaid\n---\nconfig:\n"));
+        assert!(chart.contains("\n---\nxychart-beta\n"));
         assert!(
             chart.contains("accTitle: T\n") && chart.contains("accDescr: D\n")
         );
