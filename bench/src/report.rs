@@ -287,12 +287,9 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 // ---- charts ----
 
 /// A mermaid bar chart, as a Markdown fence.
-fn bar_chart(
-    title: &str,
-    description: &str,
-    y_label: &str,
-    bars: &[(&str, f64)],
-) -> String {
+/// The y axis has no title of its own (mermaid draws it over the tick
+/// labels): `title` names the unit.
+fn bar_chart(title: &str, description: &str, bars: &[(&str, f64)]) -> String {
     let top = nice_ceiling(bars.iter().map(|b| b.1).fold(0.0, f64::max));
     let names: Vec<String> =
         bars.iter().map(|(name, _)| format!("\"{name}\"")).collect();
@@ -306,7 +303,7 @@ fn bar_chart(
         "```mermaid\n---\nconfig:\n  xyChart:\n    width: 640\n    height: \
          360\n---\nxychart-beta\n    accTitle: {title}\n    accDescr: \
          {description}\n    title \"{title}\"\n    x-axis [{}]\n    y-axis \
-         \"{y_label}\" 0 --> {top}\n    bar [{}]\n```\n",
+         0 --> {top}\n    bar [{}]\n```\n",
         names.join(", "),
         values.join(", ")
     )
@@ -350,7 +347,6 @@ pub fn requests_chart(plan: &Plan, rows: &[HttpRow]) -> Option<String> {
                  second: {}",
                 listed.join(", ")
             ),
-            "requests/s",
             &bars,
         ));
     }
@@ -374,7 +370,7 @@ pub fn memory_chart(plan: &Plan, rows: &[IdleRow]) -> Option<String> {
         "{GENERATED}\n{}",
         bar_chart(
             &format!(
-                "Memory per idle connection ({} connections)",
+                "KiB per idle connection ({} connections)",
                 grouped(plan.idle_connections as f64, 0)
             ),
             &format!(
@@ -382,7 +378,6 @@ pub fn memory_chart(plan: &Plan, rows: &[IdleRow]) -> Option<String> {
                  including the handler's 4 KiB buffer: {}",
                 listed.join(", ")
             ),
-            "KiB",
             &bars,
         )
     ))
@@ -410,7 +405,6 @@ pub fn capacity_chart(plan: &Plan, rows: &[CapacityRow]) -> Option<String> {
                 grouped(plan.max_target as f64, 0),
                 listed.join(", ")
             ),
-            "connections",
             &bars,
         )
     ))
@@ -437,7 +431,7 @@ mod tests {
 
     #[test]
     fn a_chart_is_a_mermaid_xychart_with_accessible_names() {
-        let chart = bar_chart("T", "D", "y", &[("a", 1.44), ("b", 2.6)]);
+        let chart = bar_chart("T", "D", &[("a", 1.44), ("b", 2.6)]);
         assert!(chart.starts_with("```mermaid\n---\nconfig:\n"));
         assert!(chart.contains("\n---\nxychart-beta\n"));
         assert!(
@@ -445,7 +439,7 @@ mod tests {
         );
         assert!(chart.contains("x-axis [\"a\", \"b\"]"));
         assert!(chart.contains("bar [1.4, 2.6]"));
-        let big = bar_chart("T", "D", "y", &[("a", 1234.5)]);
+        let big = bar_chart("T", "D", &[("a", 1234.5)]);
         assert!(big.contains("bar [1234]") || big.contains("bar [1235]"));
         assert!(chart.ends_with("```\n"));
     }
