@@ -135,12 +135,21 @@ fn lines(source: impl Read + Send + 'static) -> Receiver<String> {
     receiver
 }
 
-/// Keeps the first [`LOG_LINES`] lines of `source` in `log`, and reads
-/// (and drops) the rest, so the server never blocks on a full pipe.
+/// Keeps the first [`LOG_LINES`] lines of `source` in `log`, of which at
+/// most a few failed connections (a flood of those must not hide the line
+/// that says why the server stopped taking more), and reads (and drops)
+/// the rest, so the server never blocks on a full pipe.
 fn keep_log(source: impl Read + Send + 'static, log: Arc<Mutex<Vec<String>>>) {
     thread::spawn(move || {
+        let mut failed_connections = 0;
         for line in BufReader::new(source).lines() {
             let Ok(line) = line else { break };
+            if line.starts_with("connection failed") {
+                failed_connections += 1;
+                if failed_connections > 5 {
+                    continue;
+                }
+            }
             let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
             if log.len() < LOG_LINES {
                 log.push(line);

@@ -291,10 +291,14 @@ fn measure(
                 );
             }
             End::Failing(why) => {
-                let said = process.log();
-                let said = said
+                // Give the thread that reads the server's log a moment to
+                // catch up with its last lines on a busy machine.
+                std::thread::sleep(Duration::from_millis(300));
+                let log = process.log();
+                let said = log
                     .iter()
                     .find(|line| !line.starts_with("connection failed"))
+                    .or(log.first())
                     .map_or("nothing", String::as_str);
                 break format!("new connections fail ({why}); server: {said}");
             }
