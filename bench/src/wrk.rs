@@ -3,8 +3,10 @@
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
+
+use crate::child::output_within;
 
 /// How to install wrk, for the message shown when it is missing.
 pub const INSTALL: &str = "install wrk to measure HTTP (Debian, Ubuntu: apt-get install wrk; \
@@ -65,10 +67,12 @@ pub fn run(
     connections: usize,
     duration: Duration,
 ) -> io::Result<WrkResult> {
-    let output = Command::new(wrk)
-        .args(args(addr, threads, connections, duration))
-        .stdin(Stdio::null())
-        .output()?;
+    // wrk stops by itself after `duration`; anything far beyond is a hang.
+    let limit = duration + Duration::from_secs(30);
+    let output = output_within(
+        Command::new(wrk).args(args(addr, threads, connections, duration)),
+        limit,
+    )?;
     let text = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(io::Error::other(format!(

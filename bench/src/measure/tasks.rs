@@ -4,9 +4,11 @@
 //! runtime's grown heap never helps or hinders the next.
 
 use std::io;
-use std::process::{Command, Stdio};
+use std::process::Command;
+use std::time::Duration;
 
 use super::{Progress, Samples};
+use crate::child::output_within;
 use crate::plan::Plan;
 use crate::servers::Server;
 use crate::stats::interleave;
@@ -59,12 +61,14 @@ pub fn run(plan: &Plan, servers: &[Server]) -> Vec<TaskRow> {
 }
 
 fn measure(plan: &Plan, server: Server) -> io::Result<TaskSample> {
-    let output = Command::new(std::env::current_exe()?)
-        .args(["--tasks", server.name()])
-        .args(["--spawns", &plan.spawns.to_string()])
-        .args(["--handoffs", &plan.handoffs.to_string()])
-        .stdin(Stdio::null())
-        .output()?;
+    // A full sample takes seconds; minutes mean a lost wake-up.
+    let output = output_within(
+        Command::new(std::env::current_exe()?)
+            .args(["--tasks", server.name()])
+            .args(["--spawns", &plan.spawns.to_string()])
+            .args(["--handoffs", &plan.handoffs.to_string()]),
+        Duration::from_secs(120),
+    )?;
     let text = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(io::Error::other(format!(
