@@ -39,9 +39,19 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `server` serving `service` on a free loopback port.
+    /// Starts `server` serving `service` on a free loopback port, in a copy
+    /// of this program.
     pub fn start(server: Server, service: Service) -> io::Result<Self> {
-        let mut command = Command::new(std::env::current_exe()?);
+        Self::start_from(&std::env::current_exe()?, server, service)
+    }
+
+    /// The same, with `bench` (the `book-bench` executable) as the server.
+    pub fn start_from(
+        bench: &std::path::Path,
+        server: Server,
+        service: Service,
+    ) -> io::Result<Self> {
+        let mut command = Command::new(bench);
         command.args([
             "--serve",
             server.name(),
