@@ -120,6 +120,9 @@ fn a_handle_that_took_the_output_goes_in_one_step() {
     assert_eq!(state.start_poll(), Start::Poll);
     state.complete();
     assert!(!state.ref_dec(2), "the entry and the list, together");
-    assert!(state.drop_handle_after_output(), "the handle's was the last");
+    assert!(
+        state.drop_handle_after_output(),
+        "the handle's was the last"
+    );
     assert!(!state.load().is(HANDLE));
 }
