@@ -17,5 +17,6 @@ pub mod conn;
 pub mod crosscheck;
 pub mod event_loop;
 pub mod launch;
+pub mod process;
 pub mod uring_conn;
 pub mod uring_loop;

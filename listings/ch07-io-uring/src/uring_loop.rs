@@ -2,7 +2,7 @@
 //! the echo server of chapter 6 rebuilt on io_uring. The loop does no I/O
 //! itself: it starts operations, and reacts to their completions.
 
-use std::io;
+use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 
 use crate::accept::{self, AcceptFailure};
 use crate::driver::{Completion, Driver, Kind, Submit};
+use crate::harness::limits;
+use crate::launch;
 use crate::poll::Token;
 use crate::slab::Slab;
 use crate::sys::cvt;
@@ -30,6 +32,8 @@ const ENTRIES: u32 = 256;
 /// Bytes per connection buffer: what one recv may take, as chapter 6's
 /// loop reads at most 16 KiB at a time.
 pub const BUF_SIZE: usize = 16 * 1024;
+/// The buffer of the read on the wake-up eventfd.
+const WAKE_BUF: usize = 8;
 /// How long stopping may wait for the kernel to finish cancelling.
 const PATIENCE: Duration = Duration::from_secs(2);
 
@@ -70,7 +74,7 @@ struct Shared {
 pub struct Stats {
     /// Connections open now.
     pub open: usize,
-    /// Bytes of buffers the kernel holds now.
+    /// Bytes of connection buffers the kernel holds now.
     pub lent: usize,
     /// Sends that moved less than asked, so the rest went in another.
     pub short_sends: u64,
@@ -172,7 +176,8 @@ impl UringLoop {
     /// the listening socket fails; a connection's failure closes that
     /// connection.
     pub fn run(&mut self) -> io::Result<()> {
-        self.driver.read(WAKE, self.wake.as_raw_fd(), vec![0; 8])?;
+        self.driver
+            .read(WAKE, self.wake.as_raw_fd(), vec![0; WAKE_BUF])?;
         self.driver.accept(LISTENER, self.listener.as_raw_fd())?;
         loop {
             // Everything the last round started, submitted, and a wait
@@ -310,7 +315,7 @@ impl UringLoop {
 // ANCHOR: stop
 impl UringLoop {
     fn rearm_wake(&mut self, done: Completion<Vec<u8>>) -> io::Result<()> {
-        let buf = done.buf.unwrap_or_else(|| vec![0; 8]);
+        let buf = done.buf.unwrap_or_else(|| vec![0; WAKE_BUF]);
         self.driver.read(WAKE, self.wake.as_raw_fd(), buf)?;
         Ok(())
     }
@@ -342,7 +347,13 @@ impl UringLoop {
         if lost > s.lost.swap(lost, Ordering::Relaxed) {
             eprintln!("the kernel dropped completions: {lost} so far");
         }
-        s.lent.store(self.driver.lent().1, Ordering::Relaxed);
+        // All but the loop's own read of the eventfd, while it is lent.
+        let (buffers, bytes) = self.driver.lent();
+        let connections = match buffers > self.connections.len() {
+            true => bytes - WAKE_BUF,
+            false => bytes,
+        };
+        s.lent.store(connections, Ordering::Relaxed);
     }
 }
 // ANCHOR_END: stop
@@ -382,6 +393,23 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.stop_and_join();
     }
+}
+
+/// Sets the descriptor limit (`None`: raise it to the hard limit), binds,
+/// prints `listening on ADDR`, and serves until the process ends.
+pub fn serve(
+    addr: &str,
+    max_fds: Option<u64>,
+    config: Config,
+) -> io::Result<()> {
+    match max_fds {
+        Some(max) => limits::lower_fd_limit(max)?,
+        None => limits::raise_fd_limit()?,
+    };
+    let listener = launch::bind(addr)?;
+    println!("listening on {}", listener.local_addr()?);
+    io::stdout().flush()?;
+    UringLoop::new(listener, config)?.run()
 }
 
 /// Runs a completion loop on `listener` on a new thread.

@@ -1,20 +1,20 @@
 //! The completion loop under a thousand concurrent clients.
 
+mod common;
+
 use std::time::Duration;
 
 use ch07_io_uring::driver::Submit;
 use ch07_io_uring::harness::limits::raise_fd_limit;
 use ch07_io_uring::harness::load::{self, LoadConfig};
 use ch07_io_uring::launch::bind;
-use ch07_io_uring::uring;
 use ch07_io_uring::uring_loop::{self, Config};
 
 const CLIENTS: usize = 1000;
 const MESSAGES: usize = 20;
 
 fn echo_everything(submit: Submit) {
-    if let Some(why) = uring::unavailable() {
-        eprintln!("skipped: io_uring is not available here: {why}");
+    if common::skip(true) {
         return;
     }
     raise_fd_limit().expect("raise RLIMIT_NOFILE");

@@ -1,19 +1,11 @@
 //! The rings themselves: submissions and completions matched by
 //! `user_data`, a full submission ring, a full completion ring.
 
+mod common;
+
 use ch07_io_uring::driver::{Driver, Kind, Submit};
 use ch07_io_uring::poll::Token;
-use ch07_io_uring::uring::{self, Full, Ring, Sqe, abi};
-
-fn available() -> bool {
-    match uring::unavailable() {
-        None => true,
-        Some(why) => {
-            eprintln!("skipped: io_uring is not available here: {why}");
-            false
-        }
-    }
-}
+use ch07_io_uring::uring::{Full, Ring, Sqe, abi};
 
 fn nop(user_data: u64) -> Sqe {
     Sqe {
@@ -29,7 +21,7 @@ fn pop_all(ring: &mut Ring) -> Vec<u64> {
 
 #[test]
 fn the_kernel_sees_nothing_before_submit_and_answers_every_user_data() {
-    if !available() {
+    if common::skip(false) {
         return;
     }
     let mut ring = Ring::new(4).unwrap();
@@ -49,7 +41,7 @@ fn the_kernel_sees_nothing_before_submit_and_answers_every_user_data() {
 
 #[test]
 fn a_full_submission_ring_takes_more_after_a_submit() {
-    if !available() {
+    if common::skip(false) {
         return;
     }
     let mut ring = Ring::new(2).unwrap();
@@ -82,7 +74,7 @@ fn a_full_submission_ring_takes_more_after_a_submit() {
 
 #[test]
 fn completions_that_find_the_ring_full_wait_in_the_kernel() {
-    if !available() {
+    if common::skip(false) {
         return;
     }
     let mut ring = Ring::with_cq_size(4, 8).unwrap();
@@ -110,7 +102,7 @@ fn completions_that_find_the_ring_full_wait_in_the_kernel() {
 
 #[test]
 fn the_probe_knows_what_this_kernel_supports() {
-    if !available() {
+    if common::skip(false) {
         return;
     }
     let ring = Ring::new(2).unwrap();
