@@ -2,6 +2,7 @@
 //! batched and not, in one process: each server runs on a thread of its
 //! own, alone, while the measuring client's threads talk to it.
 
+use std::fs;
 use std::io;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -56,6 +57,8 @@ impl Server {
 /// One server's figures.
 pub struct Row {
     pub measured: Measured,
+    /// CPU time the server's thread used while the messages went through.
+    pub cpu: Duration,
     /// Bytes the server held for its connections while they were all
     /// open and idle: buffered echoes, or buffers lent to the kernel.
     pub held_when_idle: usize,
@@ -68,14 +71,17 @@ pub fn measure(server: Server, bench: &Bench) -> io::Result<Row> {
         Server::Epoll => {
             let running = event_loop::spawn(listener)?;
             let stats = || running.handle().stats();
-            let mut held = 0;
+            let (mut held, mut cpu) = (0, Duration::ZERO);
             let measured = bench::run(running.addr(), bench, || {
                 settle(bench.connections, || stats().open);
                 held = stats().buffered;
+                cpu = thread_cpu("echo-loop");
             })?;
+            let cpu = thread_cpu("echo-loop").saturating_sub(cpu);
             running.stop()?;
             Ok(Row {
                 measured,
+                cpu,
                 held_when_idle: held,
             })
         }
@@ -86,14 +92,17 @@ pub fn measure(server: Server, bench: &Bench) -> io::Result<Row> {
             };
             let running = uring_loop::spawn(listener, config)?;
             let stats = || running.handle().stats();
-            let mut held = 0;
+            let (mut held, mut cpu) = (0, Duration::ZERO);
             let measured = bench::run(running.addr(), bench, || {
                 settle(bench.connections, || stats().open);
                 held = stats().lent;
+                cpu = thread_cpu("uring-loop");
             })?;
+            let cpu = thread_cpu("uring-loop").saturating_sub(cpu);
             running.stop()?;
             Ok(Row {
                 measured,
+                cpu,
                 held_when_idle: held,
             })
         }
@@ -112,3 +121,27 @@ fn settle(connections: usize, open: impl Fn() -> usize) {
     // The last accepted may not be registered, or lent a buffer, yet.
     thread::sleep(Duration::from_millis(20));
 }
+
+// ANCHOR: thread_cpu
+/// CPU time used so far by this process's thread called `name`: the
+/// first field of its `schedstat`, nanoseconds on a CPU as the scheduler
+/// counts them. Unlike a rate, it hardly depends on what else the machine
+/// runs. Zero if there is no such thread.
+fn thread_cpu(name: &str) -> Duration {
+    let Ok(tasks) = fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    for task in tasks.flatten() {
+        let dir = task.path();
+        let comm = fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if comm.trim() != name {
+            continue;
+        }
+        let stat =
+            fs::read_to_string(dir.join("schedstat")).unwrap_or_default();
+        let ns = stat.split_whitespace().next().and_then(|n| n.parse().ok());
+        return Duration::from_nanos(ns.unwrap_or(0));
+    }
+    Duration::ZERO
+}
+// ANCHOR_END: thread_cpu

@@ -46,6 +46,20 @@ use crate::uring::{Full, Ring};
 /// as the value lives, *however the value itself is moved*: the driver
 /// moves buffers around in its table while the kernel writes into them.
 /// Heap storage qualifies; a `[u8; N]` stored inline does not.
+///
+/// `'static`: nothing borrowed for less than forever is a buffer. The
+/// shape of `AsyncRead::poll_read`, which lends a buffer for one call,
+/// cannot start a recv into it:
+///
+#[doc = "```compile_fail,E0521"]
+#[doc = include_str!("../compile_fail/poll_read.rs")]
+#[doc = "```"]
+///
+/// Nor can a function lend the kernel a buffer on its own stack and return:
+///
+#[doc = "```compile_fail,E0597"]
+#[doc = include_str!("../compile_fail/stack.rs")]
+#[doc = "```"]
 pub unsafe trait IoBuf: 'static {
     fn stable_ptr(&mut self) -> *mut u8;
     fn size(&self) -> usize;
@@ -131,6 +145,10 @@ pub struct Completion<B> {
     pub accepted: Option<OwnedFd>,
 }
 // ANCHOR_END: op
+
+/// The owner of the driver's own operations: the timer that bounds a
+/// shutdown.
+pub const DRIVER: Token = Token(u64::MAX - 2);
 
 /// When pushed operations reach the kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -362,8 +380,11 @@ impl<B: IoBuf> Driver<B> {
 impl<B: IoBuf> Driver<B> {
     /// Hands everything pushed to the kernel, without waiting.
     pub fn submit(&mut self) -> io::Result<()> {
+        if self.ring.unsubmitted() == 0 {
+            return Ok(()); // nothing to say: no system call
+        }
+        self.record(|| trace::Event::Entering { waits: false });
         let result = self.ring.submit();
-        self.entered(&result, false);
         self.retry_if_busy(result, |ring| ring.submit())
     }
 
@@ -373,40 +394,32 @@ impl<B: IoBuf> Driver<B> {
         if !self.early.is_empty() {
             return self.submit(); // completions are already waiting
         }
+        self.record(|| trace::Event::Entering { waits: true });
         let result = self.ring.submit_and_wait(1);
-        self.entered(&result, true);
         self.retry_if_busy(result, |ring| ring.submit_and_wait(1))
     }
 
     /// `EBUSY`: completions are stuck in the kernel because the ring is
     /// full, or `EAGAIN`: the kernel is short of memory for requests.
     /// Either way, taking completions out of the ring makes room, and then
-    /// the call is tried once more.
+    /// the call is tried once more. `EBADR`: the kernel lost completions
+    /// (out of memory even for its overflow list); the loop's check of
+    /// the ring's counter reports it, and there is nothing to retry.
     fn retry_if_busy(
         &mut self,
         result: io::Result<u32>,
         again: impl Fn(&mut Ring) -> io::Result<u32>,
     ) -> io::Result<()> {
-        match result {
-            Ok(_) => Ok(()),
-            Err(e)
-                if matches!(
-                    e.raw_os_error(),
-                    Some(libc::EBUSY | libc::EAGAIN)
-                ) =>
-            {
+        let Err(e) = result else { return Ok(()) };
+        match e.raw_os_error() {
+            Some(libc::EBUSY | libc::EAGAIN) => {
                 while let Some(cqe) = self.ring.pop() {
                     self.early.push_back(cqe);
                 }
                 again(&mut self.ring).map(drop)
             }
-            Err(e) => Err(e),
-        }
-    }
-
-    fn entered(&mut self, result: &io::Result<u32>, waited: bool) {
-        if let Ok(&submitted) = result.as_ref() {
-            self.record(|| trace::Event::Entered { submitted, waited });
+            Some(libc::EBADR) => Ok(()),
+            _ => Err(e),
         }
     }
 }
@@ -507,7 +520,7 @@ impl<B: IoBuf> Driver<B> {
                 let _ = self.abandon(op);
             }
         }
-        let Ok(timer) = self.timeout(Token::NOTIFY, patience) else {
+        let Ok(timer) = self.timeout(DRIVER, patience) else {
             return self.ops.len();
         };
         while self.ops.len() > 1 && self.ops.get(timer).is_some() {

@@ -15,6 +15,7 @@ pub mod client;
 pub mod compare;
 pub mod conn;
 pub mod crosscheck;
+pub mod diagram;
 pub mod event_loop;
 pub mod launch;
 pub mod process;

@@ -12,9 +12,9 @@ use crate::poll::Token;
 pub enum Event {
     /// An SQE was written into the submission ring.
     Pushed { op: Token, owner: Token, kind: Kind },
-    /// `io_uring_enter` returned: `submitted` SQEs consumed; `waited`
-    /// if it also waited for a completion.
-    Entered { submitted: u32, waited: bool },
+    /// `io_uring_enter` is called, to submit what was pushed since the
+    /// last call, and (`waits`) to wait for a completion.
+    Entering { waits: bool },
     /// A completion was taken from the completion ring.
     Completed {
         op: Token,

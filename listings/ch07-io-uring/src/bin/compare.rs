@@ -34,6 +34,7 @@ fn run() -> io::Result<()> {
     // Both ends of every connection live in this process.
     limits::raise_fd_limit()?;
     println!("each server runs alone, on a thread of this process");
+    let mut held = Vec::new();
     for threads in threads {
         let bench = Bench {
             connections,
@@ -42,13 +43,17 @@ fn run() -> io::Result<()> {
             threads,
             timeout: Duration::from_secs(10),
         };
+        let plural = if threads == 1 { "" } else { "s" };
         println!(
             "\n{connections} connections × {messages} messages of {} bytes, \
-             {threads} client threads (one message in flight each):",
+             {threads} client thread{plural}, one message in flight each:",
             bench.message_size
         );
         for server in Server::ALL {
             let row = compare::measure(server, &bench)?;
+            if held.len() < Server::ALL.len() {
+                held.push((server, row.held_when_idle));
+            }
             let m = &row.measured;
             let calls: Vec<String> = server
                 .calls()
@@ -58,14 +63,26 @@ fn run() -> io::Result<()> {
                     format!("{} {:.2}×", call.name(), m.syscalls_per_message(n))
                 })
                 .collect();
+            let cpu = row.cpu.as_secs_f64() * 1e6 / m.messages.max(1) as f64;
             println!(
-                "  {}{:>8} msg/s, {:.2}× system calls per message ({})",
+                "  {}{:>8} msg/s, server CPU {:.1} µs per message, \
+                 {:.2}× system calls per message ({})",
                 server.label(),
                 units::grouped(m.per_second(), 0),
+                cpu,
                 m.syscalls_per_message(m.syscalls.total()),
                 calls.join(", ")
             );
         }
+    }
+    println!("\nheld for the {connections} connections while all were idle:");
+    for (server, bytes) in held {
+        let what = match server {
+            Server::Epoll => "echoes not yet written",
+            Server::Uring(_) => "buffers lent to the kernel",
+        };
+        let kib = units::kib(bytes as f64 / 1024.0);
+        println!("  {}{kib}: {what}", server.label());
     }
     Ok(())
 }
