@@ -115,7 +115,7 @@ pub enum Kind {
 }
 
 /// What the kernel may be using on an operation's behalf.
-enum Holds<B> {
+pub(crate) enum Holds<B> {
     Nothing,
     Buf(B),
     Time { _read_by_kernel: Box<Timespec> },
@@ -165,7 +165,7 @@ pub enum Submit {
 pub struct Driver<B: IoBuf = Vec<u8>> {
     ring: Ring,
     ops: Slab<Op<B>>,
-    submit: Submit,
+    pub(crate) submit: Submit,
     /// Completions taken out of the ring to make room, not yet handed out.
     early: VecDeque<abi::Cqe>,
     /// Buffers and bytes the table holds for the kernel now.
@@ -325,7 +325,7 @@ fn len_u32(len: usize) -> u32 {
 // ANCHOR: push
 impl<B: IoBuf> Driver<B> {
     /// Puts the operation into the table, then its SQE into the ring.
-    fn start(
+    pub(crate) fn start(
         &mut self,
         owner: Token,
         kind: Kind,
@@ -353,7 +353,10 @@ impl<B: IoBuf> Driver<B> {
         }
         self.record(|| trace::Event::Pushed { op, owner, kind });
         if self.submit == Submit::EachAtOnce {
-            self.submit()?;
+            // The operation is in the table and the ring either way: a
+            // failed submission leaves its SQE for the next one, and the
+            // next `wait` reports the error if it persists.
+            let _ = self.submit();
         }
         Ok(op)
     }

@@ -412,32 +412,25 @@ impl Ring {
         unsafe { shared(self.sq.dropped) }.load(Ordering::Relaxed)
     }
 
-    /// `io_uring_register`: `opcode` with `nr_args` arguments at `arg`.
+    /// `io_uring_register` on this ring: see [`register`].
     ///
     /// # Safety
     ///
-    /// `arg` must point to what `opcode` expects, and whatever the kernel
-    /// keeps using after the call (a provided-buffer ring, registered
-    /// buffers) must stay valid until it is unregistered or the ring is
-    /// dropped.
+    /// As for [`register`].
     pub unsafe fn register(
         &self,
         opcode: u32,
         arg: *mut libc::c_void,
         nr_args: u32,
     ) -> io::Result<u32> {
-        count::add(Syscall::UringRegister);
         // SAFETY: the caller vouches for `arg`.
-        let ret = unsafe {
-            libc::syscall(
-                libc::SYS_io_uring_register,
-                libc::c_long::from(self.fd.as_raw_fd()),
-                libc::c_long::from(opcode),
-                arg,
-                libc::c_long::from(nr_args),
-            )
-        };
-        Ok(cvt(ret)? as u32)
+        unsafe { register(self.fd.as_fd(), opcode, arg, nr_args) }
+    }
+
+    /// A second descriptor for this ring, which keeps the kernel's side
+    /// of it alive (for [`register`] calls) until it is closed too.
+    pub fn try_clone_fd(&self) -> io::Result<OwnedFd> {
+        self.fd.try_clone()
     }
 
     /// Does this kernel know `opcode`? (`IORING_REGISTER_PROBE`, 5.6.)
@@ -461,4 +454,32 @@ impl Ring {
             .iter()
             .any(|op| op.op == opcode && op.flags & abi::OP_SUPPORTED != 0))
     }
+}
+
+/// `io_uring_register`: `opcode` with `nr_args` arguments at `arg`, on the
+/// ring whose descriptor is `fd`.
+///
+/// # Safety
+///
+/// `arg` must point to what `opcode` expects, and whatever the kernel
+/// keeps using after the call (a provided-buffer ring, registered buffers)
+/// must stay valid until it is unregistered or the ring is gone.
+pub unsafe fn register(
+    fd: BorrowedFd<'_>,
+    opcode: u32,
+    arg: *mut libc::c_void,
+    nr_args: u32,
+) -> io::Result<u32> {
+    count::add(Syscall::UringRegister);
+    // SAFETY: the caller vouches for `arg`.
+    let ret = unsafe {
+        libc::syscall(
+            libc::SYS_io_uring_register,
+            libc::c_long::from(fd.as_raw_fd()),
+            libc::c_long::from(opcode),
+            arg,
+            libc::c_long::from(nr_args),
+        )
+    };
+    Ok(cvt(ret)? as u32)
 }
