@@ -32,6 +32,7 @@ use std::time::Duration;
 use crate::poll::Token;
 use crate::slab::Slab;
 use crate::trace::{self, Trace};
+pub use crate::uring::Kind;
 use crate::uring::abi::{self, Sqe, Timespec};
 use crate::uring::{Full, Ring};
 
@@ -47,19 +48,8 @@ use crate::uring::{Full, Ring};
 /// moves buffers around in its table while the kernel writes into them.
 /// Heap storage qualifies; a `[u8; N]` stored inline does not.
 ///
-/// `'static`: nothing borrowed for less than forever is a buffer. The
-/// shape of `AsyncRead::poll_read`, which lends a buffer for one call,
-/// cannot start a recv into it:
-///
-#[doc = "```compile_fail,E0521"]
-#[doc = include_str!("../compile_fail/poll_read.rs")]
-#[doc = "```"]
-///
-/// Nor can a function lend the kernel a buffer on its own stack and return:
-///
-#[doc = "```compile_fail,E0597"]
-#[doc = include_str!("../compile_fail/stack.rs")]
-#[doc = "```"]
+/// `'static`: nothing borrowed for less than forever is a buffer (see
+/// [`refused`](crate::refused) for what the borrow checker then rejects).
 pub unsafe trait IoBuf: 'static {
     fn stable_ptr(&mut self) -> *mut u8;
     fn size(&self) -> usize;
@@ -102,20 +92,8 @@ unsafe impl IoBuf for &'static mut [u8] {
 // ANCHOR_END: iobuf
 
 // ANCHOR: op
-/// Which operation an entry of the table is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    Nop,
-    Accept,
-    Recv,
-    Send,
-    Read,
-    Timeout,
-    Cancel,
-}
-
 /// What the kernel may be using on an operation's behalf.
-pub(crate) enum Holds<B> {
+enum Holds<B> {
     Nothing,
     Buf(B),
     Time { _read_by_kernel: Box<Timespec> },
@@ -165,7 +143,7 @@ pub enum Submit {
 pub struct Driver<B: IoBuf = Vec<u8>> {
     ring: Ring,
     ops: Slab<Op<B>>,
-    pub(crate) submit: Submit,
+    submit: Submit,
     /// Completions taken out of the ring to make room, not yet handed out.
     early: VecDeque<abi::Cqe>,
     /// Buffers and bytes the table holds for the kernel now.
@@ -325,7 +303,7 @@ fn len_u32(len: usize) -> u32 {
 // ANCHOR: push
 impl<B: IoBuf> Driver<B> {
     /// Puts the operation into the table, then its SQE into the ring.
-    pub(crate) fn start(
+    fn start(
         &mut self,
         owner: Token,
         kind: Kind,
@@ -378,6 +356,34 @@ impl<B: IoBuf> Driver<B> {
     }
 }
 // ANCHOR_END: push
+
+// ANCHOR: start_raw
+impl<B: IoBuf> Driver<B> {
+    /// Starts an operation from an SQE built by the caller, with `buf` (if
+    /// any) held in the table until the operation's completion. For
+    /// operations this driver has no method for.
+    ///
+    /// # Safety
+    ///
+    /// Everything `sqe` points to must stay valid until its completion:
+    /// inside `buf`, or in memory the caller guarantees outlives it.
+    pub unsafe fn start_raw(
+        &mut self,
+        owner: Token,
+        kind: Kind,
+        sqe: Sqe,
+        buf: Option<B>,
+    ) -> io::Result<Token> {
+        let holds = buf.map_or(Holds::Nothing, Holds::Buf);
+        self.start(owner, kind, holds, sqe)
+    }
+
+    /// When pushed operations reach the kernel.
+    pub fn submit_mode(&self) -> Submit {
+        self.submit
+    }
+}
+// ANCHOR_END: start_raw
 
 // ANCHOR: submit
 impl<B: IoBuf> Driver<B> {

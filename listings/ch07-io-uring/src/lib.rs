@@ -20,12 +20,12 @@
 //! Chapter 6's readiness loop is kept for the side-by-side measurement:
 //! its poller ([`poll`]), state machine ([`conn`]) and loop
 //! ([`event_loop`], [`launch`]), unchanged but for a counter in each
-//! wrapper of a per-message system call. The measurement: [`bench`] (the
+//! wrapper of a per-message system call. The measurement: [`bench`](mod@bench) (the
 //! client) and [`compare`]; [`crosscheck`] sets the counters against
 //! `strace -c -f`, in child processes ([`process`]). The pictures:
 //! [`diagram`]. The exercises' solutions: [`exercises`]. The test client
 //! of chapter 3 ([`client`]) and the measuring harness ([`harness`]) are
-//! the same as there.
+//! the same as there. What the borrow checker refuses: [`refused`].
 //!
 //! Linux only: io_uring exists nowhere else.
 
@@ -54,3 +54,4 @@ pub mod crosscheck;
 pub mod diagram;
 pub mod exercises;
 pub mod process;
+pub mod refused;

@@ -4,8 +4,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use crate::driver::Kind;
 use crate::poll::Token;
+use crate::uring::Kind;
 
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use ch07_io_uring::driver::{Completion, Driver, Submit};
 use ch07_io_uring::exercises::linked::{Echoed, echo_frames};
-use ch07_io_uring::exercises::provided::BufRing;
+use ch07_io_uring::exercises::provided::{BufRing, recv_select};
 use ch07_io_uring::poll::Token;
 use ch07_io_uring::trace::{Event, Trace};
 
@@ -75,7 +75,9 @@ fn waiting_recvs_hold_no_buffer_until_data_arrives() {
     let mut recvs = Vec::new();
     for (i, (ours, _)) in pairs.iter().enumerate() {
         let owner = Token(i as u64);
-        recvs.push(driver.recv_select(owner, ours.as_raw_fd(), 7).unwrap());
+        recvs.push(
+            recv_select(&mut driver, owner, ours.as_raw_fd(), 7).unwrap(),
+        );
     }
     driver.submit().unwrap();
     // Twenty recvs wait; the only memory lent is the pool of 4 × 64 B.
@@ -113,7 +115,7 @@ fn waiting_recvs_hold_no_buffer_until_data_arrives() {
     }
     let owner = empty_handed[0];
     let fd = pairs[owner.0 as usize].0.as_raw_fd();
-    driver.recv_select(owner, fd, 7).unwrap();
+    recv_select(&mut driver, owner, fd, 7).unwrap();
     let done = completions(&mut driver, 1).pop().unwrap();
     let (id, bytes) = pool.take(&done).expect("a buffer this time");
     assert_eq!(bytes, format!("message {}", owner.0).as_bytes());

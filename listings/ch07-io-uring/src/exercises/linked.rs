@@ -8,57 +8,57 @@
 use std::io;
 use std::os::fd::RawFd;
 
-use crate::driver::{Driver, Holds, IoBuf, Kind, Submit};
+use crate::driver::{Driver, IoBuf, Kind, Submit};
 use crate::poll::Token;
 use crate::uring::Sqe;
 use crate::uring::abi;
 
 // ANCHOR: pair
-impl<B: IoBuf> Driver<B> {
-    /// Receives exactly `len` bytes into `buf`, then sends them back.
-    /// Returns the recv's token and the send's; the buffer comes back with
-    /// the send's completion.
-    pub fn recv_then_send(
-        &mut self,
-        owner: Token,
-        fd: RawFd,
-        mut buf: B,
-        len: usize,
-    ) -> io::Result<(Token, Token)> {
-        assert!(len <= buf.size());
-        // One operation per submission would split the link.
-        assert_eq!(self.submit, Submit::Batched, "links need batching");
-        let addr = buf.stable_ptr() as u64;
-        let len = u32::try_from(len).expect("a message under 4 GiB");
-        let recv = Sqe {
-            opcode: abi::OP_RECV,
-            flags: abi::IOSQE_IO_LINK,
-            fd,
-            addr,
-            len,
-            op_flags: libc::MSG_WAITALL as u32,
-            ..Sqe::default()
-        };
-        let send = Sqe {
-            opcode: abi::OP_SEND,
-            fd,
-            addr,
-            len,
-            op_flags: libc::MSG_NOSIGNAL as u32,
-            ..Sqe::default()
-        };
-        // The send's entry owns the buffer for both. The kernel starts the
-        // send only once the recv has completed, and fails it only once the
-        // recv has failed: by the send's completion, the recv is done with
-        // the buffer too. A link must not be split across two submissions,
-        // so make room for both first; then neither push can fail.
-        if self.ring().sq_entries() - self.ring().unsubmitted() < 2 {
-            self.submit()?;
-        }
-        let recv = self.start(owner, Kind::Recv, Holds::Nothing, recv)?;
-        let send = self.start(owner, Kind::Send, Holds::Buf(buf), send)?;
-        Ok((recv, send))
+/// Receives exactly `len` bytes into `buf`, then sends them back: two
+/// linked operations, one submission. Returns the recv's token and the
+/// send's; the buffer comes back with the send's completion.
+pub fn recv_then_send<B: IoBuf>(
+    driver: &mut Driver<B>,
+    owner: Token,
+    fd: RawFd,
+    mut buf: B,
+    len: usize,
+) -> io::Result<(Token, Token)> {
+    assert!(len <= buf.size());
+    // One operation per submission would split the link.
+    assert_eq!(driver.submit_mode(), Submit::Batched, "links need batching");
+    let addr = buf.stable_ptr() as u64;
+    let len = u32::try_from(len).expect("a message under 4 GiB");
+    let recv = Sqe {
+        opcode: abi::OP_RECV,
+        flags: abi::IOSQE_IO_LINK,
+        fd,
+        addr,
+        len,
+        op_flags: libc::MSG_WAITALL as u32,
+        ..Sqe::default()
+    };
+    let send = Sqe {
+        opcode: abi::OP_SEND,
+        fd,
+        addr,
+        len,
+        op_flags: libc::MSG_NOSIGNAL as u32,
+        ..Sqe::default()
+    };
+    // A link must not be split across two submissions: make room for
+    // both first, so that neither push submits (or fails).
+    let ring = driver.ring();
+    if ring.sq_entries() - ring.unsubmitted() < 2 {
+        driver.submit()?;
     }
+    // SAFETY: both SQEs point into `buf`, which the send's entry holds.
+    // The kernel starts the send only once the recv has completed, and
+    // fails it only once the recv has failed: by the send's completion,
+    // the recv is done with the buffer too.
+    let recv = unsafe { driver.start_raw(owner, Kind::Recv, recv, None)? };
+    let send = unsafe { driver.start_raw(owner, Kind::Send, send, Some(buf))? };
+    Ok((recv, send))
 }
 // ANCHOR_END: pair
 
@@ -84,7 +84,7 @@ pub fn echo_frames(
     };
     let mut buf = vec![0; frame];
     loop {
-        let (recv, send) = driver.recv_then_send(Token(0), fd, buf, frame)?;
+        let (recv, send) = recv_then_send(driver, Token(0), fd, buf, frame)?;
         let (mut received, mut sent) = (None, None);
         while received.is_none() || sent.is_none() {
             driver.wait()?;

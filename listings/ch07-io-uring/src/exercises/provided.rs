@@ -14,7 +14,7 @@ use std::os::fd::{AsFd, OwnedFd, RawFd};
 use std::ptr::{self, NonNull};
 use std::sync::atomic::{AtomicU16, Ordering};
 
-use crate::driver::{Completion, Driver, Holds, IoBuf, Kind};
+use crate::driver::{Completion, Driver, IoBuf, Kind};
 use crate::poll::Token;
 use crate::uring::abi::{self, BufReg, BufRingEntry, Sqe};
 use crate::uring::{Ring, ring};
@@ -224,23 +224,24 @@ impl Drop for BufRing {
 }
 
 // ANCHOR: recv_select
-impl<B: IoBuf> Driver<B> {
-    /// A recv that takes a buffer from `group` when its data arrives, and
-    /// holds none while it waits.
-    pub fn recv_select(
-        &mut self,
-        owner: Token,
-        fd: RawFd,
-        group: u16,
-    ) -> io::Result<Token> {
-        let sqe = Sqe {
-            opcode: abi::OP_RECV,
-            flags: abi::IOSQE_BUFFER_SELECT,
-            fd,
-            buf_index: group,
-            ..Sqe::default()
-        };
-        self.start(owner, Kind::Recv, Holds::Nothing, sqe)
-    }
+/// A recv that takes a buffer from `group` when its data arrives, and
+/// holds none while it waits.
+pub fn recv_select<B: IoBuf>(
+    driver: &mut Driver<B>,
+    owner: Token,
+    fd: RawFd,
+    group: u16,
+) -> io::Result<Token> {
+    let sqe = Sqe {
+        opcode: abi::OP_RECV,
+        flags: abi::IOSQE_BUFFER_SELECT,
+        fd,
+        buf_index: group,
+        ..Sqe::default()
+    };
+    // SAFETY: the SQE points to no memory of its own; the buffer it gets
+    // is the pool's, which stays registered (and allocated) until the
+    // `BufRing` is dropped.
+    unsafe { driver.start_raw(owner, Kind::Recv, sqe, None) }
 }
 // ANCHOR_END: recv_select

@@ -13,6 +13,18 @@ pub mod ring;
 pub use abi::{Cqe, Sqe};
 pub use ring::{Full, Ring};
 
+/// The operations this chapter submits, by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Nop,
+    Accept,
+    Recv,
+    Send,
+    Read,
+    Timeout,
+    Cancel,
+}
+
 // ANCHOR: unavailable
 /// The operations this chapter submits.
 const NEEDED: [(u8, &str); 6] = [

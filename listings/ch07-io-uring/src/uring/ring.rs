@@ -354,8 +354,9 @@ impl Ring {
         // SAFETY: `at & mask` < `entries`, inside the CQE array, and the
         // kernel does not touch this slot until the head moves past it.
         let cqe = unsafe { cq.cqes.add((at & cq.mask) as usize).read() };
-        // Release, paired with the kernel's acquire load of the head: our
-        // read of the slot is done before the kernel may reuse it.
+        // Release: our read of the slot happens before the kernel can see
+        // the slot free and write a new CQE into it (the kernel reads the
+        // head before it writes, and orders the two).
         head.store(at.wrapping_add(1), Ordering::Release);
         Some(cqe)
     }
