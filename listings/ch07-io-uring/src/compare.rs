@@ -12,6 +12,8 @@ use crate::count::Syscall;
 use crate::driver::Submit;
 use crate::event_loop;
 use crate::launch::bind;
+use crate::poll::{Events, Poller};
+use crate::uring::Ring;
 use crate::uring_loop::{self, Config};
 
 /// The servers measured.
@@ -145,3 +147,25 @@ fn thread_cpu(name: &str) -> Duration {
     Duration::ZERO
 }
 // ANCHOR_END: thread_cpu
+
+// ANCHOR: empty_call
+/// What entering and leaving the kernel costs, with nothing to do there:
+/// nanoseconds per `io_uring_enter` that submits nothing and does not
+/// wait, and per `epoll_wait` with a zero timeout on an idle poller.
+pub fn empty_calls(rounds: u32) -> io::Result<(f64, f64)> {
+    let mut ring = Ring::new(8)?;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        ring.submit_and_wait(0)?;
+    }
+    let enter = started.elapsed().as_secs_f64() * 1e9 / f64::from(rounds);
+    let poller = Poller::new()?;
+    let mut events = Events::with_capacity(8);
+    let started = Instant::now();
+    for _ in 0..rounds {
+        poller.wait(&mut events, Some(Duration::ZERO))?;
+    }
+    let wait = started.elapsed().as_secs_f64() * 1e9 / f64::from(rounds);
+    Ok((enter, wait))
+}
+// ANCHOR_END: empty_call

@@ -33,6 +33,11 @@ fn run() -> io::Result<()> {
     }
     // Both ends of every connection live in this process.
     limits::raise_fd_limit()?;
+    let (enter, wait) = compare::empty_calls(200_000)?;
+    println!(
+        "a system call with nothing to do: io_uring_enter {enter:.0} ns, \
+         epoll_wait {wait:.0} ns"
+    );
     println!("each server runs alone, on a thread of this process");
     let mut held = Vec::new();
     for threads in threads {
