@@ -124,6 +124,8 @@ impl Handle {
 // ANCHOR: uring_loop
 /// The echo server's completion loop.
 pub struct UringLoop {
+    /// First, so it is dropped first (fields drop in order): it waits for
+    /// the kernel before the connections' sockets and buffers go.
     driver: Driver,
     listener: TcpListener,
     connections: Slab<Connection>,
