@@ -70,7 +70,7 @@ fn run() -> io::Result<()> {
                 .collect();
             let cpu = row.cpu.as_secs_f64() * 1e6 / m.messages.max(1) as f64;
             println!(
-                "  {}{:>8} msg/s, server CPU {:.1} µs per message, \
+                "  {}{} msg/s, server CPU {:.1} µs per message, \
                  {:.2}× system calls per message ({})",
                 server.label(),
                 units::grouped(m.per_second(), 0),
