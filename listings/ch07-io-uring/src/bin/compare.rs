@@ -1,7 +1,7 @@
 //! System calls per message and messages per second: chapter 6's epoll
 //! loop against this chapter's io_uring loop, batched and not, in one run.
 //!
-//! `compare [--connections 500] [--messages 20] [--threads 1,4,32]`
+//! `compare [--connections 200] [--messages 20] [--threads 1,4,32]`
 
 use std::io;
 use std::process::ExitCode;
@@ -17,7 +17,7 @@ fn run() -> io::Result<()> {
     let usage = |e| io::Error::new(io::ErrorKind::InvalidInput, e);
     let args = Args::from_env(&["connections", "messages", "threads"])
         .map_err(usage)?;
-    let connections: usize = args.get_or("connections", 500).map_err(usage)?;
+    let connections: usize = args.get_or("connections", 200).map_err(usage)?;
     let messages: usize = args.get_or("messages", 20).map_err(usage)?;
     let threads: String = args
         .get_or("threads", "1,4,32".to_string())
