@@ -406,8 +406,13 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
             .then(|| "Chromium is not installed (Debian: chromium)".to_string());
         run.slow_step(options, "browser", missing, || {
             let report = browser::check(&html, chromium.as_deref().unwrap_or("chromium"))?;
+            let slow = if report.slow.is_empty() {
+                String::new()
+            } else {
+                format!("; drawn only with a longer budget: {}", report.slow.join(", "))
+            };
             Ok(format!(
-                "{} pages in Chromium: {} diagrams drawn, {} quizzes open, no errors, search, dark theme",
+                "{} pages in Chromium: {} diagrams drawn, {} quizzes open, no errors, search, dark theme{slow}",
                 report.pages, report.diagrams, report.quizzes
             ))
         });

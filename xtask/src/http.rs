@@ -13,7 +13,8 @@ use std::time::Duration;
 /// Runs first in `<head>`: registered before any of the book's scripts, it sees
 /// their errors (uncaught exceptions, rejected promises, `console.error`, and
 /// resources that failed to load) and lists them in `data-probe-errors` on the
-/// root element. Once the page has loaded it presses each quiz's Start button.
+/// root element. Once the page has loaded it presses each quiz's Start button,
+/// including those of quizzes drawn later.
 const PROBE: &str = r#"<script>
 (() => {
   const errors = [];
@@ -32,15 +33,17 @@ const PROBE: &str = r#"<script>
   window.addEventListener('unhandledrejection', (event) => note('unhandled rejection: ' + event.reason));
   const consoleError = console.error;
   console.error = (...args) => { note(args.join(' ')); consoleError(...args); };
-  const pressStart = (triesLeft) => {
-    const buttons = document.querySelectorAll('.mdbook-quiz button.start');
-    buttons.forEach((button) => button.click());
-    const quizzes = document.querySelectorAll('.quiz-placeholder').length;
-    if (buttons.length < quizzes && triesLeft > 0) {
-      setTimeout(() => pressStart(triesLeft - 1), 100);
-    }
+  // Each quiz draws itself when its script has run, some time after `load`
+  // on a page with many (the print page has them all): press every Start
+  // button there is now and each one that appears later, without counting
+  // on a time by which they all exist.
+  const pressStart = () => {
+    document.querySelectorAll('.mdbook-quiz button.start').forEach((button) => button.click());
   };
-  window.addEventListener('load', () => pressStart(30));
+  window.addEventListener('load', () => {
+    pressStart();
+    new MutationObserver(pressStart).observe(document.body, { childList: true, subtree: true });
+  });
 })();
 </script>"#;
 
