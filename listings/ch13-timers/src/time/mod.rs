@@ -14,9 +14,13 @@
 //!   the reactor;
 //! - [`sleep`](mod@sleep), [`timeout`](mod@timeout),
 //!   [`interval`](mod@interval): the futures tasks await.
+//!
+//! [`helper`] is chapter 11's timer, one helper thread per runtime, kept
+//! as it was for the comparison in the `sleep-lateness` program.
 
 pub mod driver;
 pub mod heap;
+pub mod helper;
 pub mod interval;
 pub mod queue;
 pub mod sleep;
