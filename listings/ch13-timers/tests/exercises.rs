@@ -21,16 +21,16 @@ fn debounce_returns_the_last_of_each_burst() {
                 tx.send(value).unwrap();
                 thread::sleep(5 * MS);
             }
-            thread::sleep(150 * MS);
+            thread::sleep(300 * MS);
         }
     });
     let (first, second, closed) = runtime.block_on(async move {
         let start = Instant::now();
-        let first = debounce(&mut rx, 50 * MS).await;
-        // Quiet for 50 ms after the last value, at 10 ms: not before 60.
-        assert!(start.elapsed() >= 60 * MS);
-        let second = debounce(&mut rx, 50 * MS).await;
-        (first, second, debounce(&mut rx, 50 * MS).await)
+        let first = debounce(&mut rx, 100 * MS).await;
+        // Quiet for 100 ms after the last value, at 10 ms: not before 110.
+        assert!(start.elapsed() >= 110 * MS);
+        let second = debounce(&mut rx, 100 * MS).await;
+        (first, second, debounce(&mut rx, 100 * MS).await)
     });
     sender.join().unwrap();
     assert_eq!((first, second, closed), (Some(3), Some(6), None));

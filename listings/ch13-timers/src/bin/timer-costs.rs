@@ -2,7 +2,7 @@
 //! growing numbers of timers, on the same random deadlines: nanoseconds
 //! per insert, per cancel, per expiry, and per re-arm (a cancel and an
 //! insert, as a server does when it resets an idle timeout).
-//! Usage: `timer-costs [--timers 100000] [--range 60000] [--runs 5]`.
+//! Usage: `timer-costs [--timers 100000] [--range 60000] [--runs 7]`.
 
 use std::hint::black_box;
 use std::task::Waker;
@@ -24,15 +24,12 @@ struct Costs {
 }
 
 // ANCHOR: measure
-/// The four costs of `Q` with `timers` entries whose deadlines are spread
-/// over `range` ticks; the fastest of `runs` runs counts for each.
-fn measure<Q: TimerQueue<Waker> + Default>(
-    timers: usize,
-    range: u64,
-    runs: usize,
+/// One run of the four operations on `Q`, with `ticks` as the deadlines.
+fn run_once<Q: TimerQueue<Waker> + Default>(
+    ticks: &[u64],
+    rng: &mut Rng,
 ) -> Costs {
-    let mut rng = Rng::new(42);
-    let ticks: Vec<u64> = (0..timers).map(|_| rng.range(1, range)).collect();
+    let range = ticks.iter().copied().max().unwrap_or(1);
     let waker = Waker::noop();
     let fill = |queue: &mut Q| -> Vec<Key> {
         ticks
@@ -41,60 +38,87 @@ fn measure<Q: TimerQueue<Waker> + Default>(
             .collect()
     };
     let per_op =
-        |start: Instant| start.elapsed().as_nanos() as f64 / timers as f64;
-    let mut best = Costs {
+        |start: Instant| start.elapsed().as_nanos() as f64 / ticks.len() as f64;
+    // Insert every timer into an empty structure.
+    let mut queue = Q::default();
+    let start = Instant::now();
+    let mut keys = fill(&mut queue);
+    let insert = per_op(start);
+
+    // Re-arm: cancel a timer and set a new one, at a steady size.
+    rng.shuffle(&mut keys);
+    let start = Instant::now();
+    for key in keys.iter_mut() {
+        black_box(queue.remove(*key));
+        *key = queue.insert(rng.range(1, range), waker.clone());
+    }
+    let rearm = per_op(start);
+
+    // Cancel every timer, in random order.
+    rng.shuffle(&mut keys);
+    let start = Instant::now();
+    for key in &keys {
+        black_box(queue.remove(*key));
+    }
+    let cancel = per_op(start);
+    assert!(queue.is_empty());
+
+    // Expire every timer: sleep until the next expiration, take what is
+    // due, as the runtime does.
+    let mut queue = Q::default();
+    fill(&mut queue);
+    let start = Instant::now();
+    while let Some(now) = queue.next_expiration() {
+        while let Some(waker) = queue.poll(now) {
+            black_box(waker);
+        }
+    }
+    let expire = per_op(start);
+    assert!(queue.is_empty());
+    Costs {
+        insert,
+        cancel,
+        expire,
+        rearm,
+    }
+}
+// ANCHOR_END: measure
+
+/// The fastest of `runs` runs of each operation, for the heap and the
+/// wheel, taking turns so that both see the machine in the same state.
+fn measure(timers: usize, range: u64, runs: usize) -> (Costs, Costs) {
+    let mut rng = Rng::new(42);
+    let ticks: Vec<u64> = (0..timers).map(|_| rng.range(1, range)).collect();
+    let slowest = Costs {
         insert: f64::MAX,
         cancel: f64::MAX,
         expire: f64::MAX,
         rearm: f64::MAX,
     };
+    let (mut heap, mut wheel) = (slowest, slowest);
     for _ in 0..runs {
-        // Insert every timer into an empty structure.
-        let mut queue = Q::default();
-        let start = Instant::now();
-        let mut keys = fill(&mut queue);
-        best.insert = best.insert.min(per_op(start));
-
-        // Re-arm: cancel a timer and set a new one, at a steady size.
-        rng.shuffle(&mut keys);
-        let start = Instant::now();
-        for key in keys.iter_mut() {
-            black_box(queue.remove(*key));
-            *key = queue.insert(rng.range(1, range), waker.clone());
-        }
-        best.rearm = best.rearm.min(per_op(start));
-
-        // Cancel every timer, in random order.
-        rng.shuffle(&mut keys);
-        let start = Instant::now();
-        for key in &keys {
-            black_box(queue.remove(*key));
-        }
-        best.cancel = best.cancel.min(per_op(start));
-        assert!(queue.is_empty());
-
-        // Expire every timer: sleep until the next expiration, take what
-        // is due, as the runtime does.
-        let mut queue = Q::default();
-        fill(&mut queue);
-        let start = Instant::now();
-        while let Some(now) = queue.next_expiration() {
-            while let Some(waker) = queue.poll(now) {
-                black_box(waker);
-            }
-        }
-        best.expire = best.expire.min(per_op(start));
-        assert!(queue.is_empty());
+        heap = heap.min(run_once::<Heap<Waker>>(&ticks, &mut rng));
+        wheel = wheel.min(run_once::<Wheel<Waker>>(&ticks, &mut rng));
     }
-    best
+    (heap, wheel)
 }
-// ANCHOR_END: measure
+
+impl Costs {
+    fn min(self, other: Costs) -> Costs {
+        Costs {
+            insert: self.insert.min(other.insert),
+            cancel: self.cancel.min(other.cancel),
+            expire: self.expire.min(other.expire),
+            rearm: self.rearm.min(other.rearm),
+        }
+    }
+}
 
 fn main() -> Result<(), String> {
     let args = Args::from_env(&["timers", "range", "runs"])?;
     let max: usize = args.get_or("timers", 100_000)?;
     let range: u64 = args.get_or("range", 60_000)?;
-    let runs: usize = args.get_or("runs", 5)?;
+    let runs: usize = args.get_or("runs", 7)?;
     println!("{}", machine::line());
     println!(
         "random deadlines within {} ticks, fastest of {runs} runs",
@@ -108,8 +132,7 @@ fn main() -> Result<(), String> {
     sizes.retain(|&n| n < max);
     sizes.push(max);
     for timers in sizes {
-        let heap = measure::<Heap<Waker>>(timers, range, runs);
-        let wheel = measure::<Wheel<Waker>>(timers, range, runs);
+        let (heap, wheel) = measure(timers, range, runs);
         let rows = [
             ("insert", heap.insert, wheel.insert),
             ("cancel", heap.cancel, wheel.cancel),

@@ -15,9 +15,9 @@ fn main() -> Result<(), String> {
     trace::start();
     // ANCHOR: main
     let outcome = runtime.block_on(async {
-        let sleeper = spawn(time::sleep(Duration::from_millis(20)));
+        let sleeper = spawn(time::sleep(Duration::from_millis(50)));
         let racer = spawn(time::timeout(
-            Duration::from_millis(50),
+            Duration::from_millis(100),
             time::sleep(Duration::from_millis(10)),
         ));
         sleeper.await.map_err(|e| e.to_string())?;
@@ -33,8 +33,8 @@ fn main() -> Result<(), String> {
     println!("sequenceDiagram");
     println!("    accTitle: Two timers, traced by the runtime");
     println!(
-        "    accDescr: The main future spawns T0, which sleeps 20 ms, and \
-         T1, which races a 10 ms sleep against a 50 ms timeout. Polled, T0 \
+        "    accDescr: The main future spawns T0, which sleeps 50 ms, and \
+         T1, which races a 10 ms sleep against a 100 ms timeout. Polled, T0 \
          inserts one timer into the wheel and T1 two; both return Pending. \
          With nothing to run, the reactor sleeps in epoll_wait with the \
          nearest deadline, about 10 ms, as its timeout. The kernel returns \
@@ -47,8 +47,8 @@ fn main() -> Result<(), String> {
     );
     let participants = [
         ("main", "main future"),
-        ("T0", "T0 sleep 20 ms"),
-        ("T1", "T1 timeout 50 ms"),
+        ("T0", "T0 sleep 50 ms"),
+        ("T1", "T1 timeout 100 ms"),
         ("E", "executor"),
         ("W", "timer wheel"),
         ("R", "reactor"),

@@ -11,8 +11,8 @@
 /// entry has taken the slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Key {
-    pub(super) index: u32,
-    pub(super) generation: u32,
+    pub index: u32,
+    pub generation: u32,
 }
 // ANCHOR_END: key
 
