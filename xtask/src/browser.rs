@@ -119,7 +119,8 @@ impl Browser {
             command.arg("--force-dark-mode");
         }
         command.args(["--dump-dom", url]);
-        let finished = cmd::capture(&mut command, Duration::from_secs(60))?;
+        // The print page holds the whole book: on a busy machine it takes a while.
+        let finished = cmd::capture(&mut command, Duration::from_secs(240))?;
         let _ = std::fs::remove_dir_all(&profile);
         if !finished.success() || finished.stdout.is_empty() {
             return Err(Fail::new(format!(
