@@ -197,20 +197,34 @@ const UNITS: [&str; 19] = [
     "s", "B", "×", "%", "x",
 ];
 
-/// The three documented normalisations (CONTRIBUTING.md, "Showing what a
+/// The four documented normalisations (CONTRIBUTING.md, "Showing what a
 /// program prints"): the values of a `machine:` line, loopback ports,
-/// measured quantities.
+/// measured quantities, and the padding that lines such values up.
 pub fn normalise(text: &str) -> String {
     text.lines()
         .map(|line| {
             if line.trim_start().starts_with("machine:") {
                 machine_fields(line)
             } else {
-                mask_quantities(&mask_ports(line))
+                single_spaced(&mask_quantities(&mask_ports(line)))
             }
         })
         .map(|line| line + "\n")
         .collect()
+}
+
+/// A line with its indentation kept and every later run of spaces made one.
+fn single_spaced(line: &str) -> String {
+    let body = line.trim_start_matches(' ');
+    let mut spaced = line[..line.len() - body.len()].to_string();
+    let mut after_space = false;
+    for c in body.chars() {
+        if c != ' ' || !after_space {
+            spaced.push(c);
+        }
+        after_space = c == ' ';
+    }
+    spaced
 }
 
 /// A `machine:` line with its values masked and its fields kept:
@@ -349,6 +363,17 @@ mod tests {
             normalise("delta -1.5 MiB, +3 KiB, 10-20 ms"),
             "delta # MiB, # KiB, 10-# ms\n"
         );
+    }
+
+    #[test]
+    fn padding_between_columns_is_one_space_but_indentation_counts() {
+        assert_eq!(
+            normalise("  heap      9.5 ns   wheel 12.25 ns"),
+            normalise("  heap     10.25 ns  wheel 7.5 ns")
+        );
+        assert_eq!(normalise("  a  b"), "  a b\n");
+        assert_ne!(normalise("  a b"), normalise("    a b"));
+        assert_ne!(normalise("a b"), normalise("ab"));
     }
 
     #[test]
