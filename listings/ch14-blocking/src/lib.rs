@@ -36,6 +36,7 @@
 //! # let _ = std::fs::remove_file(&path);
 //! ```
 //!
+//! [`slow_file`] is the chapter's stand-in for a slow disk, a named pipe.
 //! The measuring harness ([`harness`]) is the same in every chapter's
 //! listing. Chapter 6's [`accept`] (how `accept` fails), [`slab`] and
 //! [`client`] are copied unchanged.
@@ -64,6 +65,7 @@ pub mod reactor;
 pub mod runtime;
 #[cfg(target_os = "linux")]
 pub mod slab;
+pub mod slow_file;
 #[doc(hidden)]
 pub mod sync;
 pub mod sys;

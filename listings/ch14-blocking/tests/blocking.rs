@@ -178,6 +178,40 @@ fn idle_threads_retire_after_the_keep_alive() {
 }
 // ANCHOR_END: keep_alive
 
+/// Runs `test` on a thread of its own, and fails if it takes longer than
+/// `limit` (the thread is left behind: the test has failed anyway).
+fn within<T: Send + 'static>(
+    limit: Duration,
+    test: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (done, result) = mpsc::channel();
+    thread::spawn(move || done.send(test()));
+    result.recv_timeout(limit).expect("the test hung")
+}
+
+#[test]
+#[cfg_attr(miri, ignore = "a thousand rounds of real time")]
+fn no_job_is_stranded_by_a_thread_that_retires_as_it_arrives() {
+    // A keep-alive about as long as the pause between jobs: many jobs
+    // arrive just as their thread's wait times out.
+    // A stranded job would wait for ever: the limit turns that into a
+    // failure. (It is generous: a loaded machine runs the rounds slowly.)
+    within(PATIENCE * 6, || {
+        let runtime = runtime(2, Duration::from_micros(30));
+        runtime.block_on(async {
+            for round in 0..3000u64 {
+                let pause = Duration::from_micros(round % 60);
+                let job = spawn_blocking(move || thread::sleep(pause));
+                job.await.unwrap();
+                std::thread::sleep(Duration::from_micros(round * 7 % 200));
+            }
+        });
+        let metrics = runtime.blocking_metrics();
+        assert_eq!(metrics.jobs_run, 3000, "{metrics:?}");
+        assert!(metrics.threads_retired > 0, "{metrics:?}");
+    });
+}
+
 // ANCHOR: wakes_epoll
 #[test]
 #[cfg_attr(miri, ignore = "reads /proc")]
