@@ -6,9 +6,9 @@
 //! runs (or, with a timeout, leaves it to finish on its own), and leaks
 //! nothing. Every wait has a time limit, so nothing here can hang.
 //!
-//! The tests that read `/proc` or sleep for real time are not run under
-//! Miri, which runs the rest (threads, condition variables, the task
-//! machinery, wakes through its emulated epoll and eventfd).
+//! Miri runs these too (threads, condition variables and timeouts on its
+//! own clock, the task machinery, wakes through its emulated epoll and
+//! eventfd), but for the ones that read `/proc` and the long stress test.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -140,7 +140,6 @@ fn a_hundred_jobs_on_four_threads_all_complete() {
 
 // ANCHOR: keep_alive
 #[test]
-#[cfg_attr(miri, ignore = "waits for real time")]
 fn idle_threads_retire_after_the_keep_alive() {
     let keep_alive = Duration::from_millis(300);
     let runtime = runtime(4, keep_alive);
@@ -190,7 +189,7 @@ fn within<T: Send + 'static>(
 }
 
 #[test]
-#[cfg_attr(miri, ignore = "a thousand rounds of real time")]
+#[cfg_attr(miri, ignore = "thousands of rounds: too slow interpreted")]
 fn no_job_is_stranded_by_a_thread_that_retires_as_it_arrives() {
     // A keep-alive about as long as the pause between jobs: many jobs
     // arrive just as their thread's wait times out.
