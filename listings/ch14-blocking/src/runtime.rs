@@ -136,6 +136,7 @@ impl Builder {
         self
     }
 
+    // ANCHOR: blocking_builder
     /// At most `threads` threads in the blocking pool (512), as tokio's
     /// `max_blocking_threads`. Panics if `threads` is 0.
     pub fn max_blocking_threads(&mut self, threads: usize) -> &mut Builder {
@@ -150,6 +151,7 @@ impl Builder {
         self.blocking.keep_alive = keep_alive;
         self
     }
+    // ANCHOR_END: blocking_builder
 
     /// Makes the runtime: an epoll instance and an eventfd, no thread.
     pub fn build(&mut self) -> io::Result<Runtime> {
@@ -236,8 +238,9 @@ impl Runtime {
         self.local.reactor.borrow().registrations()
     }
 
+    // ANCHOR: blocking_api
     /// Runs `func` on this runtime's blocking pool, like tokio's
-    /// `Runtime::spawn_blocking`; from any thread.
+    /// `Runtime::spawn_blocking`, inside `block_on` or outside it.
     pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
     where
         F: FnOnce() -> R + Send + 'static,
@@ -262,6 +265,7 @@ impl Runtime {
     pub fn shutdown_background(self) {
         self.shutdown_timeout(Duration::ZERO);
     }
+    // ANCHOR_END: blocking_api
 }
 
 /// Marks this thread as running `local` until dropped.

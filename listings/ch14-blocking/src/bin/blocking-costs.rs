@@ -7,14 +7,14 @@
 //!   with `fs::read` on the pool;
 //! - a burst of slow jobs under caps of 4, 16, 64 and 512 threads: how
 //!   long the burst takes, and how many threads it starts;
-//! - the memory an idle pool thread holds while it waits out its
-//!   keep-alive.
+//! - first of all, the memory an idle pool thread holds while it waits out
+//!   its keep-alive.
 //!
-//! Usage: `blocking-costs [--rounds 2000] [--burst 64] [--job-ms 20]`
+//! Usage: `blocking-costs [--rounds 4000] [--burst 64] [--job-ms 20]`
 
 use std::time::{Duration, Instant};
 
-use ch14_blocking::harness::{args::Args, machine, procfs};
+use ch14_blocking::harness::{args::Args, machine, procfs, units};
 use ch14_blocking::{Builder, Runtime, fs, spawn_blocking};
 
 fn runtime(max_threads: usize, keep_alive: Duration) -> Runtime {
@@ -105,6 +105,8 @@ fn burst(cap: usize, jobs: usize, job: Duration) -> (Duration, usize) {
 
 /// Resident memory per idle pool thread: the process's `VmRSS` before a
 /// burst starts `threads` threads, and after, while they all wait idle.
+/// (Address space reserved is no guide here: besides its stack, a thread
+/// that allocates may get a malloc arena of 64 MiB of address space.)
 fn idle_memory(threads: usize) -> std::io::Result<f64> {
     let runtime = runtime(threads, Duration::from_secs(60));
     let before = procfs::status("self")?.vm_rss_kib;
@@ -134,10 +136,17 @@ fn idle_memory(threads: usize) -> std::io::Result<f64> {
 
 fn main() -> Result<(), String> {
     let args = Args::from_env(&["rounds", "burst", "job-ms"])?;
-    let rounds: usize = args.get_or("rounds", 2000)?;
+    let rounds: usize = args.get_or("rounds", 4000)?;
     let jobs: usize = args.get_or("burst", 64)?;
     let job = Duration::from_millis(args.get_or("job-ms", 20)?);
     println!("{}", machine::line());
+    // First, while no thread has run yet: threads that have exited leave
+    // their stacks in the C library's cache, for the next ones to reuse.
+    let resident = idle_memory(jobs).map_err(|e| e.to_string())?;
+    println!(
+        "resident memory per idle pool thread ({jobs} threads waiting): {}",
+        units::kib(resident)
+    );
 
     println!("the round trip of an empty job (spawn_blocking to the answer):");
     let warm = runtime(512, Duration::from_secs(10));
@@ -176,9 +185,5 @@ fn main() -> Result<(), String> {
         );
     }
 
-    let idle = idle_memory(jobs).map_err(|e| e.to_string())?;
-    println!(
-        "resident memory per idle pool thread ({jobs} threads): {idle:.1} KiB"
-    );
     Ok(())
 }
