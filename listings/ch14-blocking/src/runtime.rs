@@ -289,7 +289,7 @@ impl Local {
         Enter {
             _timer: self.timer.enter(),
             _reactor: self.reactor.borrow().enter(),
-            _blocking: self.blocking.enter(),
+            _blocking: blocking::enter(self.blocking.spawner()),
             actor: trace::set_actor(Some(Actor::Executor)),
         }
     }

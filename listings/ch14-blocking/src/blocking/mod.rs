@@ -18,4 +18,4 @@ mod spawn;
 pub mod task;
 
 pub use pool::{Config, KEEP_ALIVE, MAX_THREADS, Metrics, Pool, Spawner};
-pub use spawn::{Enter, spawn_blocking};
+pub use spawn::{Enter, enter, spawn_blocking};

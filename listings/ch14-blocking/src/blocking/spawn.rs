@@ -3,7 +3,7 @@
 
 use std::cell::RefCell;
 
-use super::pool::{Pool, Spawner};
+use super::pool::Spawner;
 use crate::task::JoinHandle;
 
 thread_local! {
@@ -16,13 +16,11 @@ pub struct Enter {
     previous: Option<Spawner>,
 }
 
-impl Pool {
-    /// Makes this the pool that [`spawn_blocking`] uses on this thread.
-    pub fn enter(&self) -> Enter {
-        let spawner = Some(self.spawner().clone());
-        let previous = CURRENT.with(|current| current.replace(spawner));
-        Enter { previous }
-    }
+/// Makes `pool` the one that [`spawn_blocking`] uses on this thread.
+pub fn enter(pool: &Spawner) -> Enter {
+    let spawner = Some(pool.clone());
+    let previous = CURRENT.with(|current| current.replace(spawner));
+    Enter { previous }
 }
 
 impl Drop for Enter {
