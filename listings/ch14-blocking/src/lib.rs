@@ -1,4 +1,4 @@
-//! Blocking work and files: chapter 12's runtime with a pool of threads
+//! Blocking work and files: chapter 13's runtime with a pool of threads
 //! for the work that would otherwise hold its one thread, and files that a
 //! task can read and write without holding it.
 //!
@@ -7,17 +7,19 @@
 //! - OS wrappers, which know no tasks: [`poll`] (chapter 6's poller, its
 //!   eventfd edge-triggered and its calls counted by [`count`]), [`sys`],
 //!   and the socket calls in [`net`]'s `socket` module;
-//! - data rooms: the [`reactor`]'s registration table, readiness words and
-//!   waker cells; chapter 11's [`task`]s, run queues and timers ([`time`]);
-//!   the [`blocking`] pool's threads, whose jobs are tasks too;
+//! - data rooms: [`time`]'s wheel and heap of deadlines; the [`reactor`]'s
+//!   registration table, readiness words and waker cells; chapter 11's
+//!   [`task`]s and run queues; the time driver, [`time::driver`]; the
+//!   [`blocking`] pool's threads, whose jobs are tasks too;
 //! - the waiting room: [`io::registration`], "register interest, park,
-//!   resume" for any socket;
+//!   resume" for any socket, and [`time`]'s futures for deadlines;
 //! - on top: [`net`]'s `TcpListener` and `TcpStream`, the [`io`] traits,
 //!   [`blocking::spawn_blocking`], and [`fs`], which runs `std::fs` on the
 //!   pool;
 //! - the scheduler that drives it all: [`runtime`], which turns the
-//!   reactor between rounds, sleeps in it when nothing can run, and owns
-//!   the blocking pool.
+//!   reactor between rounds, sleeps in it until the nearest deadline when
+//!   nothing can run, fires the timers that are due, and owns the blocking
+//!   pool.
 //!
 //! The names are tokio's:
 //!
@@ -39,7 +41,8 @@
 //! [`slow_file`] is the chapter's stand-in for a slow disk, a named pipe.
 //! The measuring harness ([`harness`]) is the same in every chapter's
 //! listing. Chapter 6's [`accept`] (how `accept` fails), [`slab`] and
-//! [`client`] are copied unchanged.
+//! [`client`] are copied unchanged; [`rng`] and [`usage`] come from
+//! chapter 13's tests.
 
 #[cfg(target_os = "linux")]
 pub mod accept;
@@ -62,6 +65,7 @@ pub mod oneshot;
 pub mod owned;
 pub mod poll;
 pub mod reactor;
+pub mod rng;
 pub mod runtime;
 #[cfg(target_os = "linux")]
 pub mod slab;
@@ -72,6 +76,8 @@ pub mod sys;
 pub mod task;
 pub mod time;
 pub mod trace;
+#[cfg(target_os = "linux")]
+pub mod usage;
 pub mod yield_now;
 
 pub use blocking::spawn_blocking;

@@ -169,8 +169,11 @@ impl Builder {
                     tasks: OwnedTasks::default(),
                     metrics: Metrics::default(),
                 }),
+                timer: Timer::new({
+                    let reactor = reactor.handle();
+                    move || reactor.notify()
+                }),
                 reactor: RefCell::new(reactor),
-                timer: Timer::new(),
                 blocking: Pool::new(self.blocking),
             },
             _not_send: PhantomData,
@@ -336,14 +339,20 @@ impl Local {
     /// is queued, or the main future was woken, it only looks (timeout 0),
     /// so that I/O gets in at every round without holding up ready work.
     /// If nothing can run, the thread sleeps in `epoll_wait` until a socket
-    /// is ready or another thread wakes it through the eventfd.
+    /// is ready, another thread wakes it through the eventfd, or the
+    /// nearest timer's deadline comes. Then the timers that are due fire.
     fn turn(&self) {
         let idle = self.core.borrow().run_queue.is_empty()
             && !self.shared.main_woken.load(Ordering::Acquire);
         if idle {
             trace::record(|| "Note over E: nothing to run".into());
         }
-        let timeout = if idle { None } else { Some(Duration::ZERO) };
+        // Asleep: until the nearest deadline, or an event if no timer waits.
+        let timeout = if idle {
+            self.timer.park_timeout()
+        } else {
+            Some(Duration::ZERO)
+        };
         let turned = self.reactor.borrow_mut().turn(timeout);
         let delivered = match turned {
             Ok(turn) => turn.delivered,
@@ -351,6 +360,8 @@ impl Local {
             // the epoll instance itself is broken.
             Err(e) => panic!("the reactor cannot wait for events: {e}"),
         };
+        // Every timer that is due wakes its task here, on this thread.
+        self.timer.expire();
         let mut core = self.core.borrow_mut();
         core.metrics.turns += 1;
         core.metrics.parks += u64::from(idle);

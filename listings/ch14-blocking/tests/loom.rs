@@ -1,7 +1,7 @@
 //! loom runs each model below many times, once for every interleaving of
 //! its threads' atomic operations that can matter, and checks that none
 //! loses a wake, races on a waker's slot, or frees a task twice. Run with
-//! `RUSTFLAGS="--cfg loom" cargo test --release -p ch12-reactor --test
+//! `RUSTFLAGS="--cfg loom" cargo test --release -p ch13-timers --test
 //! loom` (`cargo xtask test --only loom` does).
 //!
 //! The files under test are compiled here a second time, against loom's
