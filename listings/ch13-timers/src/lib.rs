@@ -4,7 +4,8 @@
 //!
 //! The layers, bottom up; no module imports one above it:
 //!
-//! - OS wrappers, which know no tasks: [`poll`] (chapter 6's poller),
+//! - OS wrappers, which know no tasks: [`poll`] (chapter 6's poller, its
+//!   eventfd now edge-triggered and its calls counted by [`count`]),
 //!   [`sys`], and the socket calls in [`net`]'s `socket` module;
 //! - data rooms: [`time`]'s wheel and heap of deadlines, which know no
 //!   tasks either; the [`reactor`]'s registrations; chapter 11's [`task`]s
