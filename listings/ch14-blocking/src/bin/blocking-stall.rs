@@ -116,8 +116,8 @@ fn report(how: How, read: &Read, turns: &[Instant]) {
         "ticks went on while it read"
     };
     println!(
-        "  {name}  read {} in {:>5.1} ms;  longest gap between ticks \
-         {:>5.1} ms: {verdict}",
+        "  {name}  read {} in {:.1} ms; longest gap between ticks \
+         {:.1} ms: {verdict}",
         size(read.bytes),
         ms(read.ended - read.started),
         ms(longest),
