@@ -74,7 +74,7 @@ fn main() -> Result<(), String> {
         ("T0", "T0 reader"),
         ("E", "executor"),
         ("P", "blocking pool"),
-        ("blocking-0", "pool thread blocking-0"),
+        ("B0", "pool thread blocking-0"),
         ("R", "reactor"),
         ("K", "kernel"),
     ];
@@ -82,7 +82,12 @@ fn main() -> Result<(), String> {
         println!("    participant {id} as {name}");
     }
     for line in events.iter().flat_map(|event| event.lines()) {
-        println!("    {line}");
+        // A pool thread is `blocking-N` in the trace, where its name is
+        // the participant; a mermaid id cannot hold a `-`.
+        match line.strip_prefix("blocking-") {
+            Some(rest) => println!("    B{rest}"),
+            None => println!("    {line}"),
+        }
     }
     Ok(())
 }
