@@ -28,13 +28,14 @@ fn waits(count: usize) -> Vec<Duration> {
         .collect()
 }
 
-/// p50, p99 and the maximum of `late`, in microseconds.
+/// p50, p99 and the maximum of `late`, in microseconds. The values come
+/// last, after a label of fixed width: their widths vary from run to run.
 fn row(label: &str, mut late: Vec<Duration>) {
     late.sort_unstable();
     let at = |q: f64| late[((late.len() - 1) as f64 * q).round() as usize];
     let us = |d: Duration| units::grouped(d.as_secs_f64() * 1e6, 0);
     println!(
-        "  {label:<40} {:>7} µs {:>7} µs {:>7} µs",
+        "  {label:<42} p50 {} µs, p99 {} µs, max {} µs",
         us(at(0.5)),
         us(at(0.99)),
         us(late[late.len() - 1])
@@ -241,7 +242,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let waits = waits(count);
     println!("{}", machine::line());
     println!("{count} waits of 0.1 to 2 ms each: how late each one ended");
-    println!("  {:<40} {:>10} {:>10} {:>10}", "", "p50", "p99", "max");
 
     println!("the kernel's ways to wait, on one thread:");
     let kernel = Kernel::new()?;
