@@ -339,9 +339,13 @@ impl Conn {
             (self.start, self.end) = (0, self.end - self.start);
         }
         if self.buf.len() < self.end + READ_CHUNK {
-            self.buf.resize(self.end + READ_CHUNK, 0);
-            // Offer all the capacity the growth brought.
-            self.buf.resize(self.buf.capacity(), 0);
+            // Doubling keeps the copies few; a zeroed allocation (calloc)
+            // leaves a large buffer's pages untouched until a read fills
+            // them.
+            let len = (self.end + READ_CHUNK).max(2 * self.buf.len());
+            let mut grown = vec![0; len];
+            grown[..self.end].copy_from_slice(&self.buf[..self.end]);
+            self.buf = grown;
         }
         &mut self.buf[self.end..]
     }
