@@ -322,6 +322,8 @@ fn heads_over_the_limits_get_431_414_or_501() {
     let long_target = format!("GET /{} HTTP/1.1\r\n", "a".repeat(9000));
     refused(long_target.as_bytes(), 414, "too long");
     refused("A".repeat(9000).as_bytes(), 501, "method");
+    // Empty lines before the request count against the head.
+    refused("\r\n".repeat(4096).as_bytes(), 431, "too large");
 }
 
 #[test]

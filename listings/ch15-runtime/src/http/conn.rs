@@ -277,7 +277,7 @@ impl Conn {
 
     /// Answers the request of the last [`Step::Request`] with `response`.
     /// A response that cannot be sent as it is (see
-    /// [`response`](super::response)) becomes a `500`.
+    /// [`response`]) becomes a `500`.
     ///
     /// # Panics
     ///

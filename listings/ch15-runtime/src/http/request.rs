@@ -216,20 +216,23 @@ impl HeadParser {
         if data.len() < limits.max_head_bytes {
             return Ok(Progress::Partial);
         }
-        Err(match (self.request_line, self.method_done) {
-            (true, _) => Reject {
-                status: Status::HEADER_FIELDS_TOO_LARGE,
-                reason: "the request head is too large",
-            },
-            // RFC 9112 §3: a target longer than the server will parse
-            // gets 414, a method longer than any it implements 501.
-            (false, true) => Reject {
+        // Within the request line, RFC 9112 §3: a target longer than the
+        // server will parse gets 414, a method longer than any it
+        // implements 501. Otherwise the fields (or the empty lines before
+        // the request) are too much: 431.
+        let in_request_line = !self.request_line && limit > self.line_start;
+        Err(match (in_request_line, self.method_done) {
+            (true, true) => Reject {
                 status: Status::URI_TOO_LONG,
                 reason: "the request line is too long",
             },
-            (false, false) => Reject {
+            (true, false) => Reject {
                 status: Status::NOT_IMPLEMENTED,
                 reason: "the method is longer than any this server knows",
+            },
+            (false, _) => Reject {
+                status: Status::HEADER_FIELDS_TOO_LARGE,
+                reason: "the request head is too large",
             },
         })
     }

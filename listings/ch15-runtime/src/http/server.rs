@@ -20,15 +20,18 @@
 //! When the server ends a connection (after an error, `Connection: close`,
 //! HTTP/1.0 or a timeout) the client may have sent bytes we have not read:
 //! the rest of a refused body, pipelined requests after a `close`. If the
-//! server then simply closes the socket, the kernel sees data that will
-//! never be read and answers with a reset (RST) instead of an orderly FIN:
-//! Linux's `tcp_close` does, as RFC 2525 §2.17 recommends. A reset discards
-//! what the server's socket has not yet sent, and on many systems also what
-//! the client's socket has received but its program has not yet read: the
-//! client gets "connection reset by peer" instead of the `400` or `413` that
-//! explained what went wrong. `tests/http_linger.rs` shows it on loopback:
-//! after a plain close with unread input the client reads only what its
-//! receive window held, then the reset.
+//! server then simply closes the socket, its kernel holds input that no one
+//! will ever read, and RFC 1122 §4.2.2.13 tells it to say so with a reset
+//! (RST) instead of an orderly FIN; Linux's `tcp_close` does. The reset
+//! throws away what the server's socket has not sent yet, and since RFC 793
+//! tells a TCP that receives a reset to flush its queues, some systems also
+//! drop what the client's socket holds but its program has not read (Linux
+//! keeps that). Either way the client gets "connection reset by peer"
+//! where the `400` or `413` that explained what went wrong should be.
+//! `src/bin/http-linger.rs` shows it on loopback: after a plain close with
+//! 990 bytes unread, the client reads only what had reached its socket,
+//! then the reset; after reading those bytes first, or after a lingering
+//! close, it reads the whole response, then the end of input.
 //!
 //! RFC 9112 §9.6 describes the cure, and Apache's `lingering_close` is its
 //! classic implementation: first shut down only the writing half, so a FIN
