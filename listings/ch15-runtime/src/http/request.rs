@@ -492,8 +492,38 @@ pub fn trim_bytes(bytes: &[u8]) -> &[u8] {
 
 /// A `tchar`, the bytes of a token (RFC 9110 §5.6.2).
 pub fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    TCHAR[usize::from(b)]
 }
+
+/// [`is_tchar`] for each byte: a table, since every method and field name
+/// goes through it.
+const TCHAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            );
+        b += 1;
+    }
+    table
+};
 
 /// A byte of `uri-host [ ":" port ]` (RFC 3986 §3.2.2).
 fn is_host_byte(b: u8) -> bool {
@@ -529,8 +559,12 @@ impl<'a> Request<'a> {
     /// 9112 §3.2.2).
     pub fn path(&self) -> &'a str {
         let target = self.target();
-        let path = match target.find("://") {
-            Some(at) if !target.starts_with('/') => {
+        let authority = match target.starts_with('/') {
+            true => None,
+            false => target.find("://"),
+        };
+        let path = match authority {
+            Some(at) => {
                 let rest = &target[at + 3..];
                 match rest.find(['/', '?']) {
                     Some(end) if rest.as_bytes()[end] == b'/' => &rest[end..],
