@@ -5,8 +5,10 @@
 //! cargo xtask test [--quick] [--only S,…]   run every check
 //! cargo xtask outputs [LISTING…]            regenerate the program outputs the book shows
 //! cargo xtask lineage [LISTING…] [--diff]    what a chapter's listing changes relative to the one it grows from
+//! cargo xtask bench [--quick]               run every measurement of the book, then the head-to-head
 //! ```
 
+mod bench;
 mod book;
 mod browser;
 mod check;
@@ -43,7 +45,12 @@ usage:
   cargo xtask lineage [LISTING...] [--diff]
       Shows what a listing (or every listing) takes unchanged from the one it
       grows from, what it changes, adds and leaves behind; --diff prints the
-      changes themselves.";
+      changes themselves.
+  cargo xtask bench [--quick]
+      Runs every measurement of the book on this machine (the listings'
+      binaries whose shown outputs start with a machine: line), then the
+      head-to-head (cargo run --release -p book-bench, --quick passed on),
+      and prints how long each took.";
 
 /// A check that did not pass, with what the reader of the log needs to fix it.
 #[derive(Debug)]
@@ -106,6 +113,7 @@ fn main() -> ExitCode {
             }
         }),
         Some("lineage") => lineage::show(&root, &args[1..]),
+        Some("bench") => bench::run(&root, &args[1..]),
         // Not for people: the `rustc` that mdbook-quiz runs (xtask/src/quiz/shim.rs).
         Some("quiz-rustc") => quiz::rustc(&root, &args[1..]),
         Some("help" | "--help" | "-h") => {
