@@ -95,7 +95,7 @@ fn fastest(
 }
 
 fn show(what: &str, ns: f64, unit: &str) {
-    println!("  {what:<42} {:>9} ns {unit}", grouped(ns, 1));
+    println!("  {what:<42} {} ns {unit}", grouped(ns, 1));
 }
 
 fn main() -> Result<(), String> {
