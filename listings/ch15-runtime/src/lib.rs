@@ -27,6 +27,7 @@
 #[cfg(target_os = "linux")]
 pub mod background;
 pub mod channel;
+pub mod coop;
 pub mod count;
 #[cfg(target_os = "linux")]
 pub mod echo;
@@ -40,6 +41,8 @@ pub mod net;
 pub mod oneshot;
 #[doc(hidden)]
 pub mod owned;
+#[doc(hidden)]
+pub mod parker;
 pub mod poll;
 pub mod reactor;
 pub mod runtime;

@@ -92,9 +92,12 @@ impl Registration {
         cx: &mut Context<'_>,
         direction: Direction,
     ) -> Poll<io::Result<Snapshot>> {
+        // Chapter 15: an operation spends a unit of the task's budget.
+        let coop = std::task::ready!(crate::coop::poll_proceed(cx));
         let slot = self.slot();
         let now = slot.readiness.load();
         if now.is(direction.bits()) {
+            coop.made_progress();
             return Poll::Ready(Ok(now));
         }
         if now.is(SHUTDOWN) {
@@ -112,6 +115,7 @@ impl Registration {
         // waker's registration found no waker to wake.
         let now = slot.readiness.load();
         if now.is(direction.bits()) {
+            coop.made_progress();
             return Poll::Ready(Ok(now));
         }
         if now.is(SHUTDOWN) {

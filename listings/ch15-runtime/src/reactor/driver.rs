@@ -367,6 +367,22 @@ impl Handle {
         let _ = self.shared.poller.notify();
     }
     // ANCHOR_END: notify
+
+    /// Makes this the reactor that sockets register with on this thread,
+    /// until the returned guard is dropped. (Chapter 15: threads that
+    /// share a reactor without owning it, a multi-threaded runtime's
+    /// workers and `block_on`'s caller, enter it through a handle.)
+    pub fn enter(&self) -> Enter {
+        let handle = Some(self.clone());
+        let previous = CURRENT.with(|current| current.replace(handle));
+        Enter { previous }
+    }
+
+    /// How many sockets are registered (chapter 15: asked by runtimes
+    /// whose reactor another thread may be turning).
+    pub fn registrations(&self) -> usize {
+        self.shared.table.len()
+    }
 }
 
 // ANCHOR: shutdown

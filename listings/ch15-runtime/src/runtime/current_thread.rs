@@ -6,6 +6,12 @@
 //!
 //! It drives tasks through the `Schedule` trait and the `task` module's
 //! handles, and turns the reactor; neither knows it exists.
+//!
+//! Chapter 15 keeps it as the current-thread flavour, with two changes:
+//! [`Builder`](super::Builder) moved to `builder.rs`, which makes either
+//! flavour, and every poll (of a task, and of the main future) runs
+//! inside [`coop::budget`], so a task that is always ready yields after
+//! [`coop::INITIAL`] operations instead of holding the thread.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -21,9 +27,10 @@ use std::time::Duration;
 
 use futures_task::{ArcWake, waker_ref};
 
+use super::{Config, Entered, Metrics};
+use crate::coop;
 use crate::inject::Inject;
 use crate::owned::OwnedTasks;
-use crate::poll::Mode;
 use crate::reactor::{self, Reactor};
 use crate::task::{self, JoinHandle, Notified, Ran, Schedule};
 use crate::time::{self, Timer};
@@ -69,71 +76,15 @@ struct Core {
     metrics: Metrics,
 }
 
-/// Counts of what a runtime has done, for tests and curious readers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Metrics {
-    /// Tasks spawned.
-    pub spawned: u64,
-    /// Times a task was run (polled, or cancelled by its executor).
-    pub polls: u64,
-    /// Times the main future was polled.
-    pub main_polls: u64,
-    /// Times the thread went to sleep with nothing ready (a turn of the
-    /// reactor without a timeout).
-    pub parks: u64,
-    /// Turns of the reactor (`epoll_wait` calls), sleeping or not.
-    pub turns: u64,
-    /// Events the reactor delivered to registrations.
-    pub io_events: u64,
-    /// Timer threads started (0 or 1).
-    pub timer_threads: u64,
-}
-
 thread_local! {
     /// The runtime whose `block_on` is running on this thread, if any.
     static CURRENT: Cell<*const Local> = const { Cell::new(ptr::null()) };
 }
 
-// ANCHOR: builder
-/// Makes a [`Runtime`], tokio-style:
-/// `Builder::new_current_thread().enable_all().build()?`.
-pub struct Builder {
-    mode: Mode,
-    events: usize,
-}
-
-impl Builder {
-    /// A runtime that polls every task on the thread that runs it.
-    pub fn new_current_thread() -> Builder {
-        Builder {
-            mode: Mode::Edge,
-            events: 1024,
-        }
-    }
-
-    /// For tokio's sake: I/O and timers are always on here.
-    pub fn enable_all(&mut self) -> &mut Builder {
-        self
-    }
-
-    /// Registers sockets one-shot (`EPOLLONESHOT`, armed again before each
-    /// wait) instead of edge-triggered once: the registration async-io
-    /// uses, for the chapter's comparison.
-    pub fn oneshot_registrations(&mut self, oneshot: bool) -> &mut Builder {
-        self.mode = if oneshot { Mode::Oneshot } else { Mode::Edge };
-        self
-    }
-
-    /// At most `events` readiness events per turn of the reactor (1024).
-    pub fn event_capacity(&mut self, events: usize) -> &mut Builder {
-        self.events = events;
-        self
-    }
-
+impl Runtime {
     /// Makes the runtime: an epoll instance and an eventfd, no thread.
-    pub fn build(&mut self) -> io::Result<Runtime> {
-        trace::from_env();
-        let reactor = Reactor::new(self.mode, self.events)?;
+    pub(crate) fn new(config: &Config) -> io::Result<Runtime> {
+        let reactor = Reactor::new(config.mode, config.events)?;
         Ok(Runtime {
             local: Local {
                 shared: Arc::new(Shared {
@@ -152,14 +103,6 @@ impl Builder {
             _not_send: PhantomData,
         })
     }
-}
-// ANCHOR_END: builder
-
-impl Runtime {
-    /// A current-thread runtime with edge-triggered registrations.
-    pub fn new() -> io::Result<Runtime> {
-        Builder::new_current_thread().build()
-    }
 
     // ANCHOR: block_on
     /// Runs `future` to completion on this thread, and the spawned tasks
@@ -177,8 +120,9 @@ impl Runtime {
             // Clear before polling: a wake during the poll must survive.
             if shared.main_woken.swap(false, Ordering::Acquire) {
                 self.local.core.borrow_mut().metrics.main_polls += 1;
-                let poll =
-                    traced_poll(Actor::Main, || future.as_mut().poll(&mut cx));
+                let poll = coop::budget(|| {
+                    traced_poll(Actor::Main, || future.as_mut().poll(&mut cx))
+                });
                 if let Poll::Ready(output) = poll {
                     return output;
                 }
@@ -217,6 +161,7 @@ impl Runtime {
 
 /// Marks this thread as running `local` until dropped.
 struct Enter {
+    _entered: Entered,
     _timer: time::Enter,
     _reactor: reactor::Enter,
     actor: Option<Actor>,
@@ -224,15 +169,10 @@ struct Enter {
 
 impl Local {
     fn enter(&self) -> Enter {
-        CURRENT.with(|current| {
-            assert!(
-                current.get().is_null(),
-                "cannot run a runtime inside another: `block_on` was called \
-                 from a future that a `block_on` on this thread is running"
-            );
-            current.set(self);
-        });
+        let entered = Entered::new();
+        CURRENT.with(|current| current.set(self));
         Enter {
+            _entered: entered,
             _timer: self.timer.enter(),
             _reactor: self.reactor.borrow().enter(),
             actor: trace::set_actor(Some(Actor::Executor)),
@@ -257,9 +197,12 @@ impl Local {
                 break;
             };
             let id = task.id();
-            let ran = traced_run(id, task);
+            // Chapter 15: each poll has a budget of operations.
+            let spent = coop::exhausted();
+            let ran = coop::budget(|| traced_run(id, task));
             let mut core = self.core.borrow_mut();
             core.metrics.polls += 1;
+            core.metrics.budget_yields += coop::exhausted() - spent;
             match ran {
                 Ran::Idle => {}
                 Ran::Requeue(task) => core.run_queue.push_back(task),
@@ -431,35 +374,17 @@ impl Drop for Runtime {
 }
 // ANCHOR_END: shutdown
 
-// ANCHOR: free_functions
-/// Runs `future` to completion on a new runtime on this thread.
-///
-/// # Panics
-///
-/// If the runtime cannot be made (`epoll_create1` or `eventfd` refused, as
-/// when the process is out of descriptors); [`Runtime::new`] returns that
-/// error instead.
-pub fn block_on<F: Future>(future: F) -> F::Output {
-    match Runtime::new() {
-        Ok(runtime) => runtime.block_on(future),
-        Err(e) => panic!("cannot start a runtime: {e}"),
-    }
-}
-
-/// Spawns a task on the runtime running on this thread, like
-/// `tokio::spawn`. Panics outside a runtime.
-pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+/// Spawns `future` on the current-thread runtime running on this thread;
+/// gives the future back if there is none.
+pub(crate) fn try_spawn<F>(future: F) -> Result<JoinHandle<F::Output>, F>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let local = CURRENT.with(Cell::get);
     // SAFETY: as in `schedule`.
-    let Some(local) = (unsafe { local.as_ref() }) else {
-        panic!(
-            "`spawn` called outside a runtime: call it from a future that `block_on` runs"
-        );
-    };
-    local.spawn(future)
+    match unsafe { local.as_ref() } {
+        Some(local) => Ok(local.spawn(future)),
+        None => Err(future),
+    }
 }
-// ANCHOR_END: free_functions
