@@ -82,7 +82,9 @@ pub struct Runtime {
 }
 
 enum Kind {
-    CurrentThread(current_thread::Runtime),
+    // Boxed: a current-thread runtime carries its run queue and reactor
+    // inline, a multi-threaded one a few pointers.
+    CurrentThread(Box<current_thread::Runtime>),
     MultiThread(multi_thread::Runtime),
 }
 // ANCHOR_END: runtime
@@ -97,7 +99,7 @@ impl Runtime {
 
     fn current_thread(runtime: current_thread::Runtime) -> Runtime {
         Runtime {
-            kind: Kind::CurrentThread(runtime),
+            kind: Kind::CurrentThread(Box::new(runtime)),
         }
     }
 

@@ -181,7 +181,9 @@ impl Core {
     // ANCHOR: next_task
     /// The next task from this worker's own sources, or `None`.
     fn next_task(&mut self, handle: &Handle) -> Option<Notified> {
-        if self.tick % handle.settings.global_queue_interval == 0
+        if self
+            .tick
+            .is_multiple_of(handle.settings.global_queue_interval)
             && let Some(task) = handle.inject.pop()
         {
             return Some(task);
@@ -221,7 +223,7 @@ impl Context {
             let task = {
                 let mut core = self.core.borrow_mut();
                 core.tick = core.tick.wrapping_add(1);
-                if core.tick % self.settings().event_interval == 0 {
+                if core.tick.is_multiple_of(self.settings().event_interval) {
                     drop(core);
                     self.maintenance();
                     core = self.core.borrow_mut();
