@@ -71,12 +71,12 @@ fn tasks_spawned_on_one_worker_are_stolen_and_finish_on_both() {
 #[test]
 fn a_full_queue_overflows_into_the_injection_queue_and_loses_nothing() {
     let runtime = multi(2);
-    let n = 2000;
+    let n: u64 = 2000;
     let sum = runtime.block_on(async move {
         spawn(async move {
             // More than a queue holds, spawned without a pause.
             let handles: Vec<_> =
-                (0..n).map(|i| spawn(async move { i as u64 })).collect();
+                (0..n).map(|i| spawn(async move { i })).collect();
             let mut sum = 0;
             for handle in handles {
                 sum += handle.await.unwrap();
