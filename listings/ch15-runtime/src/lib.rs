@@ -65,3 +65,6 @@ pub use runtime::{Builder, Metrics, Runtime, block_on, spawn};
 pub use task::{JoinError, JoinHandle};
 pub use time::sleep;
 pub use yield_now::yield_now;
+
+// The exercises' solutions (the chapter's page shows them at its end).
+pub mod exercises;
