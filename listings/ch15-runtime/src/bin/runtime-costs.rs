@@ -15,7 +15,8 @@ use ch15_runtime::harness::units::grouped;
 use ch15_runtime::runtime::{Builder, Runtime};
 use ch15_runtime::spawn;
 
-/// The runtimes compared, each with its column heading.
+// ANCHOR: flavours
+/// The runtimes compared, each with its name.
 fn flavours() -> std::io::Result<Vec<(&'static str, Runtime)>> {
     Ok(vec![
         ("current-thread", Builder::new_current_thread().build()?),
@@ -36,6 +37,7 @@ fn flavours() -> std::io::Result<Vec<(&'static str, Runtime)>> {
         ),
     ])
 }
+// ANCHOR_END: flavours
 
 // ANCHOR: spawn
 /// Spawns `n` empty tasks, then awaits every handle. `inside`: from a
