@@ -5,7 +5,9 @@
 //! left after `--drain-ms` dropped.
 //!
 //! Usage: `http-server [--port 8080] [--flavor current-thread|multi-thread]
-//! [--workers N] [--max-connections N] [--drain-ms N]`. Prints the machine
+//! [--workers N] [--max-connections N] [--drain-ms N] [--max-fds N]`.
+//! `--max-fds` lowers the descriptor limit once the server is listening,
+//! as `ulimit -Sn` would, to watch it run out (EMFILE) and carry on. Prints the machine
 //! line, then the address it listens on; and, when it stops, what it did
 //! with the connections it had.
 
@@ -19,8 +21,14 @@ use ch15_runtime::net::TcpListener;
 use ch15_runtime::runtime::Builder;
 use ch15_runtime::signal;
 
-const FLAGS: [&str; 5] =
-    ["port", "flavor", "workers", "max-connections", "drain-ms"];
+const FLAGS: [&str; 6] = [
+    "port",
+    "flavor",
+    "workers",
+    "max-connections",
+    "drain-ms",
+    "max-fds",
+];
 
 fn main() {
     println!("{}", harness::machine::line());
@@ -55,17 +63,26 @@ fn run() -> Result<(), String> {
         drain_timeout: Duration::from_millis(args.get_or("drain-ms", 10_000)?),
         ..Limits::default()
     };
+    let max_fds: Option<u64> = args.get("max-fds")?;
     let runtime = builder.enable_all().build().map_err(|e| e.to_string())?;
     runtime
-        .block_on(serve(port, &flavor, limits))
+        .block_on(serve(port, &flavor, limits, max_fds))
         .map_err(|e| e.to_string())
 }
 
 // ANCHOR: main
-async fn serve(port: u16, flavor: &str, limits: Limits) -> io::Result<()> {
+async fn serve(
+    port: u16,
+    flavor: &str,
+    limits: Limits,
+    max_fds: Option<u64>,
+) -> io::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
-    // Watching from here: a signal that comes while we bind is not lost.
+    // Watching from here on: SIGINT no longer ends the process abruptly.
     let stop_signal = signal::stop_signal()?;
+    if let Some(max) = max_fds {
+        harness::limits::lower_fd_limit(max)?;
+    }
     println!("listening on {} ({flavor})", listener.local_addr()?);
     let stop = async {
         match stop_signal.await {
