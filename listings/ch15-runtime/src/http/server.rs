@@ -88,7 +88,7 @@
 
 use std::future::{Future, poll_fn};
 use std::io;
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
@@ -221,7 +221,7 @@ async fn wait<W: Future>(
             return Poll::Ready(Waited::Done(output));
         }
         if let Some(drain) = &mut drain
-            && pin!(drain).poll(cx).is_ready()
+            && Pin::new(drain).poll(cx).is_ready()
         {
             return Poll::Ready(Waited::Draining);
         }

@@ -30,12 +30,13 @@ impl Signals {
     /// Starts watching `signals`; only those that arrive from now on are
     /// reported. Must run inside a runtime, as sockets must.
     pub fn new(signals: &[libc::c_int]) -> io::Result<Signals> {
-        let mut fd = None;
-        for &signo in signals {
-            fd = Some(pipe::watch(signo)?);
+        if signals.is_empty() {
+            return Err(io::ErrorKind::InvalidInput.into());
         }
-        let fd =
-            fd.ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+        for &signo in signals {
+            pipe::install(signo)?;
+        }
+        let fd = pipe::reader()?;
         let seen = signals.iter().map(|&s| (s, pipe::received(s))).collect();
         Ok(Signals {
             pipe: PollEvented::new(fd)?,

@@ -18,7 +18,7 @@
 //! rule, and it is what tokio and mio's `signal-hook` do too.
 
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, IntoRawFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -65,36 +65,21 @@ extern "C" fn on_signal(signo: libc::c_int) {
 }
 // ANCHOR_END: handler
 
-// ANCHOR: watch
-/// Makes sure `signo` is counted and written to the pipe from now on, and
-/// returns a new descriptor for the pipe's read end (non-blocking,
-/// close-on-exec), for one watcher to register.
+// ANCHOR: install
+/// Makes sure `signo` is counted and written to the pipe from now on.
 ///
 /// The previous disposition of `signo` is replaced for good, as tokio's
-/// does: SIGINT no longer ends the process, whoever watches it decides.
-pub fn watch(signo: libc::c_int) -> io::Result<OwnedFd> {
+/// does: SIGINT no longer ends the process; whoever watches it decides.
+pub fn install(signo: libc::c_int) -> io::Result<()> {
     let index = usize::try_from(signo)
         .ok()
         .filter(|&i| (1..SIGNALS).contains(&i))
         .ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
     let mut read_end = READ_END.lock().unwrap_or_else(PoisonError::into_inner);
     if read_end.is_none() {
-        let mut fds = [0; 2];
-        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-        cvt(unsafe {
-            libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC)
-        })?;
-        // SAFETY: pipe2 succeeded: both are open and nobody else owns them.
-        let (read, write) = unsafe {
-            (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1]))
-        };
-        // The write end lives as long as the process: a handler may run
-        // at any moment, and must never write to a closed (or reused)
-        // descriptor.
-        WRITE_END.store(write.as_raw_fd(), Ordering::Release);
-        std::mem::forget(write);
-        *read_end = Some(read);
+        *read_end = Some(make_pipe()?);
     }
+    // Under the lock, after the pipe: a handler never runs without it.
     if !INSTALLED[index].load(Ordering::Acquire) {
         // SAFETY: a zeroed sigaction is a valid "no flags, empty mask".
         let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
@@ -108,12 +93,36 @@ pub fn watch(signo: libc::c_int) -> io::Result<OwnedFd> {
         cvt(unsafe { libc::sigaction(signo, &action, std::ptr::null_mut()) })?;
         INSTALLED[index].store(true, Ordering::Release);
     }
+    Ok(())
+}
+
+/// Makes the pipe, publishes its write end for the handler, and returns
+/// its read end.
+fn make_pipe() -> io::Result<OwnedFd> {
+    let mut fds = [0; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe2 writes.
+    cvt(unsafe {
+        libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC)
+    })?;
+    // SAFETY: pipe2 succeeded: both are open and nobody else owns them.
+    let (read, write) =
+        unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    // The write end lives as long as the process: a handler may run at
+    // any moment, and must never write to a closed (or reused) descriptor.
+    WRITE_END.store(write.into_raw_fd(), Ordering::Release);
+    Ok(read)
+}
+
+/// A new descriptor for the pipe's read end (non-blocking, close-on-exec),
+/// for one watcher to register with its reactor.
+pub fn reader() -> io::Result<OwnedFd> {
+    let read_end = READ_END.lock().unwrap_or_else(PoisonError::into_inner);
     match &*read_end {
         Some(read) => read.try_clone(),
-        None => unreachable!("made above"),
+        None => Err(io::Error::other("no signal is installed yet")),
     }
 }
-// ANCHOR_END: watch
+// ANCHOR_END: install
 
 /// How many times `signo` has arrived (0 for a number out of range).
 pub fn received(signo: libc::c_int) -> u64 {
