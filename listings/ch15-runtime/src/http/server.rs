@@ -3,10 +3,10 @@
 //!
 //! Everything HTTP lives in the state machine; what is left here is what
 //! needs a socket or a clock: the runtime's [`TcpListener`], any
-//! [`AsyncRead`] + [`AsyncWrite`] stream (a [`TcpStream`](crate::net::TcpStream),
-//! or a test's scripted one), [`time::sleep`](crate::time::sleep) and
-//! [`spawn`](crate::spawn). It is the server a reader would write on tokio,
-//! with `use ch15_runtime as tokio;`.
+//! [`AsyncRead`] + [`AsyncWrite`] stream (a
+//! [`TcpStream`](crate::net::TcpStream), or a test's scripted one),
+//! [`time::sleep`] and [`spawn`]. It is the server a reader would write on
+//! tokio, with `use ch15_runtime as tokio;`.
 //!
 //! # Deadlines
 //!
