@@ -50,7 +50,6 @@ impl Signals {
     pub async fn recv(&mut self) -> io::Result<libc::c_int> {
         poll_fn(|cx| self.poll_recv(cx)).await
     }
-    // ANCHOR_END: signals
 
     // ANCHOR: poll_recv
     pub fn poll_recv(
@@ -92,6 +91,7 @@ impl Signals {
         })
     }
 }
+// ANCHOR_END: signals
 
 // ANCHOR: stop_signal
 /// Waits for the first SIGINT (Ctrl-C) or SIGTERM (what `kill`, systemd
