@@ -257,7 +257,8 @@ pub struct Stopped {
 // ANCHOR: serve
 /// Accepts connections from `listener` until `stop` completes, each served
 /// by a task of its own, at most [`Limits::max_connections`] at once; then
-/// stops gracefully (see the module's documentation).
+/// stops gracefully (see the module's documentation). A listener that
+/// breaks stops it the same way, and its error is returned.
 pub async fn serve<H>(
     listener: TcpListener,
     handler: Arc<H>,
