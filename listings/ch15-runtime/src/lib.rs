@@ -13,6 +13,8 @@
 //!   and the echo server ([`echo`]);
 //! - the scheduler that drives it all: [`runtime`], which turns the
 //!   reactor between rounds and sleeps in it when nothing can run.
+//! - [`signal`]: SIGINT and SIGTERM as futures: a handler that writes to a
+//!   pipe (an OS wrapper that knows no tasks), and the pipe on the reactor;
 //! - [`http`]: the server: a parser and connection state machine that do no
 //!   I/O (so every byte of their behaviour is tested without a socket), a
 //!   tiny handler interface with a router, and the async driver that moves
@@ -46,6 +48,8 @@ pub mod parker;
 pub mod poll;
 pub mod reactor;
 pub mod runtime;
+#[cfg(target_os = "linux")]
+pub mod signal;
 #[doc(hidden)]
 pub mod sync;
 pub mod sys;

@@ -1,34 +1,50 @@
-//! The async driver against a scripted stream and pretend timers: what it
-//! writes, when it shuts down and drains, which deadlines it sets, and how
-//! the accept loop keeps its cap and survives `accept` errors.
+//! The async driver against a scripted stream, on the real runtime and its
+//! timers: what it writes, when it shuts down and drains, which deadlines
+//! it keeps, and what a stopping server does with a connection. (The
+//! accept loop is tested over real sockets, in `tests/http_server.rs`.)
 //!
-//! The executor here is the smallest that works: poll; if the future is
-//! stuck, fire every timer made so far; poll again. A script's `Stall` is a
-//! client that sends nothing until a timer fires.
+//! A script's `Stall` is a client that sends nothing and never wakes the
+//! task: only the driver's own timer can end that wait. The limits are
+//! shrunk to tens of milliseconds so the timeouts can be waited out.
 
 use std::collections::VecDeque;
-use std::future::Future;
 use std::io;
-use std::pin::{Pin, pin};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
-use ch15_runtime::http::io_traits::{AsyncRead, AsyncWrite, Listener};
-use ch15_runtime::http::server::{
-    ACCEPT_BACKOFF, Task, serve, serve_connection,
-};
-use ch15_runtime::http::{Limits, Request, demo};
+use ch15_runtime::Runtime;
+use ch15_runtime::accept::{self, AcceptFailure};
+use ch15_runtime::http::server::serve_connection;
+use ch15_runtime::http::{Limits, Request, Shutdown, Stage, demo};
+use ch15_runtime::io::{AsyncRead, AsyncWrite};
 
 const HELLO: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\
 Content-Type: text/plain\r\n\r\nHello, world!";
 const GET: &[u8] = b"GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 
+/// Milliseconds, or a hundred times as many under Miri, whose clock runs
+/// with the instructions it interprets (see `tests/timer.rs`).
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(if cfg!(miri) { 100 * n } else { n })
+}
+
+/// Limits whose timeouts a test can wait out.
+fn limits() -> Limits {
+    Limits {
+        header_timeout: ms(100),
+        body_timeout: ms(100),
+        write_timeout: ms(100),
+        linger: ms(50),
+        ..Limits::default()
+    }
+}
+
 /// What the client does at its next read.
 enum Read {
     Data(Vec<u8>),
-    /// Sends nothing until a timer fires.
+    /// Sends nothing, ever: only a timer ends the wait.
     Stall,
     Eof,
     Error(io::ErrorKind),
@@ -117,6 +133,13 @@ impl AsyncWrite for Stream {
         Poll::Ready(Ok(n))
     }
 
+    fn poll_flush(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
     fn poll_shutdown(
         self: Pin<&mut Self>,
         _: &mut Context<'_>,
@@ -126,84 +149,44 @@ impl AsyncWrite for Stream {
     }
 }
 
-/// Pretend timers: each sleep is ready once [`Timers::fire`] has run after
-/// it was made. They record the durations asked for.
-#[derive(Clone, Default)]
-struct Timers(Arc<Mutex<(usize, Vec<Duration>)>>);
-
-impl Timers {
-    fn sleep(
-        &self,
-    ) -> impl Fn(Duration) -> Sleep + Clone + Send + Sync + 'static {
-        let timers = self.clone();
-        move |duration| {
-            let mut state = timers.0.lock().unwrap();
-            state.1.push(duration);
-            Sleep {
-                timers: timers.clone(),
-                number: state.1.len(),
-            }
-        }
-    }
-
-    fn fire(&self) {
-        let mut state = self.0.lock().unwrap();
-        state.0 = state.1.len();
-    }
-
-    fn durations(&self) -> Vec<Duration> {
-        self.0.lock().unwrap().1.clone()
+/// Limits whose header timeout no test waits out: a test that ends soon
+/// ended for another reason.
+fn patient() -> Limits {
+    Limits {
+        header_timeout: ms(60_000),
+        ..limits()
     }
 }
 
-struct Sleep {
-    timers: Timers,
-    number: usize,
-}
-
-impl Future for Sleep {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
-        let fired = self.timers.0.lock().unwrap().0;
-        if fired >= self.number {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
-    }
-}
-
-/// Runs `future`, firing the timers whenever it is stuck.
-fn run<F: Future>(future: F, timers: &Timers) -> F::Output {
-    let mut future = pin!(future);
-    let mut cx = Context::from_waker(Waker::noop());
-    for _ in 0..100 {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        timers.fire();
-    }
-    panic!("the future is stuck even with every timer fired");
-}
-
-/// Serves `stream` with the demo router and default limits.
-fn serve_one(stream: &Stream, timers: &Timers) -> io::Result<()> {
+/// Serves `stream` with the demo router on a runtime, and returns how
+/// long it took.
+fn serve_with(
+    stream: &Stream,
+    limits: &Limits,
+    shutdown: &Shutdown,
+) -> (io::Result<()>, Duration) {
     let router = demo();
     let handler = |r: &Request<'_>| router.handle(r);
-    let sleep = timers.sleep();
-    let limits = Limits::default();
-    run(
-        serve_connection(stream.clone(), &handler, &limits, &sleep),
-        timers,
-    )
+    let runtime = Runtime::new().unwrap();
+    let start = Instant::now();
+    let result = runtime.block_on(serve_connection(
+        stream.clone(),
+        &handler,
+        limits,
+        shutdown,
+    ));
+    (result, start.elapsed())
+}
+
+fn serve_one(stream: &Stream) -> io::Result<()> {
+    serve_with(stream, &limits(), &Shutdown::new()).0
 }
 
 #[test]
 fn hello_world_then_an_orderly_close() {
     let stream = Stream::new(vec![Read::Data(GET.to_vec()), Read::Eof]);
-    let timers = Timers::default();
-    serve_one(&stream, &timers).unwrap();
+    let (result, took) = serve_with(&stream, &limits(), &Shutdown::new());
+    result.unwrap();
     assert_eq!(stream.written(), HELLO);
     let (read, write) = (
         format!("read {}", GET.len()),
@@ -214,15 +197,15 @@ fn hello_world_then_an_orderly_close() {
         [&read, &write, "read 0", "shutdown", "read 0"]
     );
     assert!(
-        timers.durations().is_empty(),
-        "no read or write had to wait"
+        took < limits().header_timeout,
+        "no read had to wait: {took:?}"
     );
 }
 
 #[test]
 fn pipelined_requests_are_answered_with_one_write() {
     let stream = Stream::new(vec![Read::Data(GET.repeat(3)), Read::Eof]);
-    serve_one(&stream, &Timers::default()).unwrap();
+    serve_one(&stream).unwrap();
     assert_eq!(stream.written(), HELLO.repeat(3));
     let writes = stream
         .log()
@@ -237,7 +220,7 @@ fn a_request_in_pieces_and_partial_writes() {
     let pieces = GET.chunks(5).map(|c| Read::Data(c.to_vec()));
     let stream = Stream::new(pieces.chain([Read::Eof]).collect());
     stream.0.lock().unwrap().write_limit = 7;
-    serve_one(&stream, &Timers::default()).unwrap();
+    serve_one(&stream).unwrap();
     assert_eq!(stream.written(), HELLO);
 }
 
@@ -249,7 +232,7 @@ fn interrupted_reads_are_retried_and_resets_end_the_connection() {
         Read::Error(io::ErrorKind::ConnectionReset),
     ];
     let stream = Stream::new(reads);
-    let error = serve_one(&stream, &Timers::default()).unwrap_err();
+    let error = serve_one(&stream).unwrap_err();
     assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
     assert_eq!(stream.written(), HELLO);
 }
@@ -260,29 +243,25 @@ fn a_slow_head_gets_408_then_a_lingering_close() {
         Read::Data(b"GET / HTTP/1.1\r\n".to_vec()),
         Read::Stall,
     ]);
-    let timers = Timers::default();
-    serve_one(&stream, &timers).unwrap();
+    let limits = limits();
+    let (result, took) = serve_with(&stream, &limits, &Shutdown::new());
+    result.unwrap();
     assert!(
         stream
             .written()
             .starts_with(b"HTTP/1.1 408 Request Timeout\r\n")
     );
     assert_eq!(stream.log().last().unwrap(), "shutdown");
-    let limits = Limits::default();
-    let durations = timers.durations();
-    assert_eq!(durations.len(), 2, "{durations:?}");
-    // The header deadline, less the moments that passed before the read.
-    let head = durations[0];
-    assert!(head <= limits.header_timeout);
-    assert!(head > limits.header_timeout - Duration::from_secs(1));
-    // Then the linger.
-    assert!(durations[1] <= limits.linger);
+    // The header deadline, then the linger, and not much more.
+    let least = limits.header_timeout + limits.linger;
+    assert!(took >= least, "{took:?}");
+    assert!(took < least + limits.header_timeout, "{took:?}");
 }
 
 #[test]
 fn an_idle_connection_is_closed_without_a_response() {
     let stream = Stream::new(vec![Read::Stall]);
-    serve_one(&stream, &Timers::default()).unwrap();
+    serve_one(&stream).unwrap();
     assert!(stream.written().is_empty());
     assert_eq!(stream.log(), ["shutdown"]);
 }
@@ -298,7 +277,7 @@ fn after_an_error_unread_input_is_drained_before_closing() {
         Read::Eof,
     ];
     let stream = Stream::new(reads);
-    serve_one(&stream, &Timers::default()).unwrap();
+    serve_one(&stream).unwrap();
     assert!(
         stream
             .written()
@@ -320,10 +299,10 @@ fn after_an_error_unread_input_is_drained_before_closing() {
 fn a_client_that_never_reads_is_dropped_after_the_write_timeout() {
     let stream = Stream::new(vec![Read::Data(GET.to_vec()), Read::Stall]);
     stream.0.lock().unwrap().write_stalls = true;
-    let timers = Timers::default();
-    let error = serve_one(&stream, &timers).unwrap_err();
-    assert_eq!(error.kind(), io::ErrorKind::TimedOut);
-    assert_eq!(timers.durations(), [Limits::default().write_timeout]);
+    let limits = limits();
+    let (result, took) = serve_with(&stream, &limits, &Shutdown::new());
+    assert_eq!(result.unwrap_err().kind(), io::ErrorKind::TimedOut);
+    assert!(took >= limits.write_timeout, "{took:?}");
 }
 
 #[test]
@@ -335,7 +314,7 @@ fn continue_is_written_before_the_body_is_read() {
         Read::Eof,
     ];
     let stream = Stream::new(reads);
-    serve_one(&stream, &Timers::default()).unwrap();
+    serve_one(&stream).unwrap();
     let written = stream.written();
     assert!(
         written
@@ -353,83 +332,57 @@ fn continue_is_written_before_the_body_is_read() {
     );
 }
 
-/// A listener that hands out scripted results, then waits forever.
-struct Accepts(Mutex<VecDeque<io::Result<Stream>>>, AtomicUsize);
-
-impl Listener for &Accepts {
-    type Stream = Stream;
-
-    fn poll_accept(&self, _: &mut Context<'_>) -> Poll<io::Result<Stream>> {
-        match self.0.lock().unwrap().pop_front() {
-            Some(result) => {
-                self.1.fetch_add(1, Ordering::SeqCst);
-                Poll::Ready(result)
-            }
-            None => Poll::Pending,
-        }
-    }
-}
-
-fn accepts(results: Vec<io::Result<Stream>>) -> Accepts {
-    Accepts(Mutex::new(results.into()), AtomicUsize::new(0))
+#[test]
+fn a_draining_server_closes_an_idle_connection_without_a_word() {
+    let stream = Stream::new(vec![Read::Stall]);
+    let shutdown = Shutdown::new();
+    shutdown.advance(Stage::Draining);
+    let (result, took) = serve_with(&stream, &patient(), &shutdown);
+    result.unwrap();
+    assert!(stream.written().is_empty());
+    assert_eq!(stream.log(), ["shutdown"]);
+    assert!(took < ms(10_000), "closed at once: {took:?}");
 }
 
 #[test]
-fn at_the_cap_the_loop_stops_accepting_until_a_connection_ends() {
-    let streams = (0..3)
-        .map(|_| Ok(Stream::new(vec![Read::Data(GET.to_vec()), Read::Eof])));
-    let listener = accepts(streams.collect());
-    let tasks: Arc<Mutex<Vec<Task>>> = Arc::default();
-    let spawned = Arc::clone(&tasks);
-    let limits = Limits {
-        max_connections: 2,
-        ..Limits::default()
-    };
-    let timers = Timers::default();
-    let handler = Arc::new(|r: &Request<'_>| demo().handle(r));
-    let spawn = move |task| spawned.lock().unwrap().push(task);
-    let mut server =
-        pin!(serve(&listener, handler, limits, timers.sleep(), spawn));
-    let mut cx = Context::from_waker(Waker::noop());
-    assert!(server.as_mut().poll(&mut cx).is_pending());
-    assert_eq!(
-        listener.1.load(Ordering::SeqCst),
-        2,
-        "two accepted, then the cap"
-    );
-    // One connection ends: its permit comes back, and the third is accepted.
-    let first = tasks.lock().unwrap().remove(0);
-    run(first, &timers);
-    assert!(server.as_mut().poll(&mut cx).is_pending());
-    assert_eq!(listener.1.load(Ordering::SeqCst), 3);
-    // The tasks serve their connections.
-    let rest: Vec<Task> = tasks.lock().unwrap().drain(..).collect();
-    for task in rest {
-        run(task, &timers);
-    }
-}
-
-#[test]
-fn accept_errors_are_skipped_paused_on_or_returned() {
-    let os = io::Error::from_raw_os_error;
-    let stream = Stream::new(vec![Read::Data(GET.to_vec()), Read::Eof]);
-    let listener = accepts(vec![
-        Err(os(libc::ECONNABORTED)),
-        Err(os(libc::EMFILE)),
-        Ok(stream.clone()),
-        Err(os(libc::EBADF)),
+fn a_draining_server_finishes_the_request_in_hand_then_closes() {
+    // Half a request, a wait, the other half, then a keep-alive client
+    // that would send more.
+    let (first, second) = GET.split_at(10);
+    let stream = Stream::new(vec![
+        Read::Data(first.to_vec()),
+        Read::Data(second.to_vec()),
+        Read::Stall,
     ]);
-    let timers = Timers::default();
-    let tasks: Arc<Mutex<Vec<Task>>> = Arc::default();
-    let spawned = Arc::clone(&tasks);
-    let spawn = move |task| spawned.lock().unwrap().push(task);
-    let handler = Arc::new(|r: &Request<'_>| demo().handle(r));
-    let server =
-        serve(&listener, handler, Limits::default(), timers.sleep(), spawn);
-    let error = run(server, &timers).unwrap_err();
-    assert_eq!(error.raw_os_error(), Some(libc::EBADF));
-    assert_eq!(timers.durations(), [ACCEPT_BACKOFF], "EMFILE pauses");
-    let task = tasks.lock().unwrap().pop().unwrap();
-    run(task, &timers);
-    assert_eq!(stream.written(), HELLO);
+    let shutdown = Shutdown::new();
+    shutdown.advance(Stage::Draining);
+    let (result, took) = serve_with(&stream, &patient(), &shutdown);
+    result.unwrap();
+    assert_eq!(stream.written(), HELLO, "the request in hand is answered");
+    assert_eq!(
+        stream.log()[..3],
+        [
+            "read 10".to_string(),
+            "read 17".into(),
+            format!("write {}", HELLO.len())
+        ]
+    );
+    assert!(stream.log().contains(&"shutdown".to_string()));
+    assert!(took < ms(10_000), "then closed at once: {took:?}");
+}
+
+#[test]
+fn accept_errors_are_sorted_as_a_production_server_must() {
+    let os = io::Error::from_raw_os_error;
+    let sort = |code| accept::classify(&os(code));
+    assert!(matches!(
+        sort(libc::ECONNABORTED),
+        AcceptFailure::ThisConnection
+    ));
+    assert!(matches!(sort(libc::EINTR), AcceptFailure::ThisConnection));
+    for code in [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM] {
+        assert!(matches!(sort(code), AcceptFailure::OutOfResources));
+    }
+    assert!(matches!(sort(libc::EBADF), AcceptFailure::Listener));
+    assert_eq!(accept::BACKOFF, Duration::from_millis(100));
 }

@@ -332,6 +332,14 @@ impl Conn {
         }
     }
 
+    /// Between requests: no byte of the next one has arrived, and nothing
+    /// is left to write. A stopping server closes such a connection.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.phase, Phase::Head)
+            && !self.parser.started(&self.buf[self.start..self.end])
+            && self.out.is_empty()
+    }
+
     /// Where the next read goes: at least [`READ_CHUNK`] free bytes.
     pub fn read_buf(&mut self) -> &mut [u8] {
         if self.start > 0 {

@@ -58,6 +58,10 @@ pub struct Limits {
     /// and new connections wait in the kernel's accept queue. Default
     /// 10,000. Enforced by the driver.
     pub max_connections: usize,
+    /// How long a stopping server waits for its connections to finish the
+    /// requests they are serving before it drops them. Default 10 s.
+    /// Enforced by the driver.
+    pub drain_timeout: Duration,
 }
 
 impl Limits {
@@ -71,6 +75,7 @@ impl Limits {
         write_timeout: Duration::from_secs(10),
         linger: Duration::from_secs(2),
         max_connections: 10_000,
+        drain_timeout: Duration::from_secs(10),
     };
 }
 

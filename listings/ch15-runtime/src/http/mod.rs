@@ -10,8 +10,9 @@
 //! 3. **The driver** ([`server`]): an async loop per connection that reads
 //!    into the state machine's buffer, writes what it produces, enforces
 //!    its deadlines with a timer and closes politely, and an accept loop
-//!    that caps the connections ([`permits`]). It is written against the
-//!    small traits of [`io_traits`], which the runtime's own replace.
+//!    that caps the connections ([`permits`]) and stops gracefully
+//!    ([`shutdown`]). It runs on this crate's runtime: its `TcpListener`,
+//!    `AsyncRead`/`AsyncWrite`, `time::sleep` and `spawn`.
 //!
 //! # Why no I/O in the protocol
 //!
@@ -52,6 +53,7 @@
 //! | Closing | shut down writing, drain, close | §9.6 |
 //! | Idle keep-alive timeout | close without a response | §9.5: may close an idle connection |
 //! | Connection cap | stop accepting | see [`server`] |
+//! | Stopping | refuse new clients, finish requests in hand, close idle connections, drop the rest after [`Limits::drain_timeout`] | see [`server`] |
 //! | Response version | always `HTTP/1.1` | RFC 9110 §2.5: the highest the server speaks, major ≤ the request's |
 //!
 //! # What the server sends, and when
@@ -84,19 +86,18 @@
 //! - Chunked responses, `Upgrade`, `CONNECT` tunnels, and `417` for
 //!   expectations other than `100-continue` (ignored, as RFC 9110 §10.1.1
 //!   allows).
-//! - Graceful shutdown of the accept loop and its connections, which the
-//!   chapter builds into the runtime.
 
 pub mod body;
 pub mod conn;
-pub mod io_traits;
 pub mod limits;
 pub mod permits;
 pub mod replay;
 pub mod request;
 pub mod response;
 pub mod router;
+#[cfg(target_os = "linux")]
 pub mod server;
+pub mod shutdown;
 pub mod status;
 
 pub use conn::{Conn, Step};
@@ -104,5 +105,7 @@ pub use limits::Limits;
 pub use request::{Request, Version};
 pub use response::Response;
 pub use router::{Router, demo};
-pub use server::{serve, serve_connection};
+#[cfg(target_os = "linux")]
+pub use server::{Stopped, serve, serve_connection};
+pub use shutdown::{Shutdown, Stage};
 pub use status::Status;

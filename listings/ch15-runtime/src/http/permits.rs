@@ -15,13 +15,15 @@ use std::task::{Context, Poll, Waker};
 #[derive(Debug)]
 pub struct Permits {
     state: Mutex<State>,
+    /// How many there are in all.
+    total: usize,
 }
 
 #[derive(Debug)]
 struct State {
     available: usize,
-    /// Tasks waiting for a permit; all are woken when one is released,
-    /// and each tries again.
+    /// Tasks waiting for a permit, or for all of them to be back; all are
+    /// woken when one is released, and each looks again.
     waiting: Vec<Waker>,
 }
 
@@ -32,6 +34,7 @@ impl Permits {
                 available: n,
                 waiting: Vec::new(),
             }),
+            total: n,
         })
     }
 
@@ -40,6 +43,18 @@ impl Permits {
         Acquire {
             permits: Arc::clone(self),
         }
+    }
+
+    /// Waits until no permit is held: every connection has ended.
+    pub fn all_back(self: &Arc<Self>) -> AllBack {
+        AllBack {
+            permits: Arc::clone(self),
+        }
+    }
+
+    /// Permits held now.
+    pub fn held(&self) -> usize {
+        self.total - self.available()
     }
 
     /// Permits not held now.
@@ -70,6 +85,26 @@ impl Future for Acquire {
             return Poll::Ready(Permit {
                 permits: Arc::clone(&self.permits),
             });
+        }
+        if !state.waiting.iter().any(|w| w.will_wake(cx.waker())) {
+            state.waiting.push(cx.waker().clone());
+        }
+        Poll::Pending
+    }
+}
+
+/// The future of [`Permits::all_back`].
+pub struct AllBack {
+    permits: Arc<Permits>,
+}
+
+impl Future for AllBack {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut state = self.permits.lock();
+        if state.available == self.permits.total {
+            return Poll::Ready(());
         }
         if !state.waiting.iter().any(|w| w.will_wake(cx.waker())) {
             state.waiting.push(cx.waker().clone());
@@ -125,13 +160,22 @@ mod tests {
         let Poll::Ready(first) = acquire(&mut cx) else {
             panic!()
         };
-        let Poll::Ready(_second) = acquire(&mut cx) else {
+        let Poll::Ready(second) = acquire(&mut cx) else {
             panic!()
         };
         assert!(acquire(&mut cx).is_pending());
         assert_eq!(permits.available(), 0);
         drop(first);
         assert_eq!(count.0.load(Ordering::SeqCst), 1, "the waiter is woken");
-        assert!(acquire(&mut cx).is_ready());
+        let Poll::Ready(third) = acquire(&mut cx) else {
+            panic!()
+        };
+        let mut all_back = permits.all_back();
+        assert!(Pin::new(&mut all_back).poll(&mut cx).is_pending());
+        assert_eq!(permits.held(), 2);
+        drop(third);
+        assert!(Pin::new(&mut all_back).poll(&mut cx).is_pending());
+        drop(second);
+        assert!(Pin::new(&mut all_back).poll(&mut cx).is_ready());
     }
 }

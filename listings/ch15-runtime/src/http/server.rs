@@ -2,15 +2,16 @@
 //! keeps the deadlines, closes politely, and caps the connections.
 //!
 //! Everything HTTP lives in the state machine; what is left here is what
-//! needs a socket or a clock, and it is generic over both: the stream is
-//! any [`AsyncRead`] + [`AsyncWrite`], and the timer is a function
-//! `sleep(Duration) -> impl Future<Output = ()>`, such as the runtime's
-//! `time::sleep`.
+//! needs a socket or a clock: the runtime's [`TcpListener`], any
+//! [`AsyncRead`] + [`AsyncWrite`] stream (a
+//! [`TcpStream`](crate::net::TcpStream), or a test's scripted one),
+//! [`time::sleep`] and [`spawn`]. It is the server a reader would write on
+//! tokio, with `use ch15_runtime as tokio;`.
 //!
 //! # Deadlines
 //!
-//! Each read is raced against a sleep until the [`Step::Read`] deadline
-//! ([`timeout`]); each write against [`Limits::write_timeout`]. The sleep
+//! Each read is raced against a sleep until the [`Step::Read`] deadline;
+//! each write against [`Limits::write_timeout`] ([`timeout`]). The sleep
 //! is made only if the read or write cannot complete at once, so the
 //! common case, data already waiting or a response that fits the socket's
 //! buffer, registers no timer at all.
@@ -59,11 +60,31 @@
 //! # Errors
 //!
 //! A connection's I/O error (a reset, a timeout writing) ends that
-//! connection and nothing else. An `accept` error that concerns one client
-//! (`ECONNABORTED` and the network errors Linux's accept(2) passes on) is
-//! skipped; running out of descriptors or memory (`EMFILE`, `ENFILE`,
-//! `ENOBUFS`, `ENOMEM`) pauses accepting for [`ACCEPT_BACKOFF`]; any other
-//! error is a broken listener, and `serve` returns it.
+//! connection and its task, and nothing else. `accept` errors are sorted
+//! by [`TcpListener::accept`] itself (chapter 6's triage, [`crate::accept`]):
+//! one client's trouble (`ECONNABORTED` and the network errors Linux's
+//! accept(2) passes on) is skipped; running out of descriptors or memory
+//! (`EMFILE`, `ENFILE`, `ENOBUFS`, `ENOMEM`) pauses accepting for
+//! [`accept::BACKOFF`](crate::accept::BACKOFF) while the open connections
+//! go on being served; only a broken listener reaches `serve`, which
+//! returns its error.
+//!
+//! # Stopping
+//!
+//! `serve` runs until the future `stop` it is given completes (in the
+//! `http-server` binary, the first SIGINT or SIGTERM: see
+//! [`crate::signal`]). Then it stops gracefully, in three steps:
+//!
+//! 1. it closes the listening socket: new clients are refused;
+//! 2. it tells every connection to drain ([`Shutdown`]): one waiting idle
+//!    between requests closes at once, one in the middle of a request
+//!    finishes it, writes the response and closes;
+//! 3. it waits for them, at most [`Limits::drain_timeout`], then tells the
+//!    rest to stop where they are, and returns what happened ([`Stopped`]).
+//!
+//! Closing an idle keep-alive connection needs no response (RFC 9112
+//! §9.5 lets a server close one at any time; clients retry a request that
+//! crossed the close, if it was idempotent).
 
 use std::future::{Future, poll_fn};
 use std::io;
@@ -73,34 +94,31 @@ use std::task::Poll;
 use std::time::{Duration, Instant};
 
 use super::conn::{Conn, Step};
-use super::io_traits::{
-    AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Listener,
-};
 use super::limits::Limits;
 use super::permits::Permits;
 use super::request::Request;
 use super::response::Response;
+use super::shutdown::{Shutdown, Stage};
+use crate::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use crate::net::TcpListener;
+use crate::{spawn, time};
 
-/// How long `serve` pauses accepting when the process is out of
-/// descriptors or memory.
-pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
-
-/// A spawned connection's future, as [`serve`] hands it to `spawn`.
-pub type Task = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+/// After the drain deadline, how long [`serve`] waits for the connections
+/// it told to stop to end (each does at its next poll).
+pub const ABORT_WAIT: Duration = Duration::from_secs(1);
 
 // ANCHOR: serve_connection
-/// Serves HTTP on one connection until it closes.
-pub async fn serve_connection<S, H, Z, T>(
+/// Serves HTTP on one connection until it closes, or until `shutdown`
+/// drains the server and the connection has no request in hand.
+pub async fn serve_connection<S, H>(
     mut stream: S,
     handler: &H,
     limits: &Limits,
-    sleep: &Z,
+    shutdown: &Shutdown,
 ) -> io::Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     H: Fn(&Request<'_>) -> Response,
-    Z: Fn(Duration) -> T,
-    T: Future<Output = ()>,
 {
     let mut conn = Conn::new(limits.clone());
     loop {
@@ -110,47 +128,47 @@ where
                 conn.respond(response);
             }
             Step::Write => {
-                write(&mut stream, conn.output(), limits, sleep).await?;
+                write(&mut stream, conn.output(), limits).await?;
                 conn.written();
             }
             Step::Read(deadline) => {
-                let wait = deadline.saturating_duration_since(Instant::now());
+                // Between requests, a draining server closes at once;
+                // in the middle of one, it finishes it.
+                let idle = conn.is_idle();
+                let drain = idle.then(|| shutdown.reached(Stage::Draining));
                 let read = stream.read(conn.read_buf());
-                match timeout(|| sleep(wait), read).await {
-                    None => conn.timed_out(),
-                    Some(Ok(0)) => conn.eof(),
-                    Some(Ok(n)) => conn.filled(n),
-                    Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Some(Err(e)) => return Err(e),
+                match wait(read, deadline, drain).await {
+                    Waited::Done(Ok(0)) => conn.eof(),
+                    Waited::Done(Ok(n)) => conn.filled(n),
+                    Waited::Done(Err(e))
+                        if e.kind() == io::ErrorKind::Interrupted => {}
+                    Waited::Done(Err(e)) => return Err(e),
+                    Waited::TimedOut => conn.timed_out(),
+                    Waited::Draining => break,
                 }
             }
-            Step::Close => {
-                write(&mut stream, conn.output(), limits, sleep).await?;
-                linger(&mut stream, conn.read_buf(), limits, sleep).await;
-                return Ok(());
-            }
+            Step::Close => break,
         }
     }
+    write(&mut stream, conn.output(), limits).await?;
+    linger(&mut stream, conn.read_buf(), limits).await;
+    Ok(())
 }
 // ANCHOR_END: serve_connection
 
 /// Writes all of `bytes`, within the write timeout.
-async fn write<S, Z, T>(
+async fn write<S>(
     stream: &mut S,
     bytes: &[u8],
     limits: &Limits,
-    sleep: &Z,
 ) -> io::Result<()>
 where
     S: AsyncWrite + Unpin,
-    Z: Fn(Duration) -> T,
-    T: Future<Output = ()>,
 {
     if bytes.is_empty() {
         return Ok(());
     }
-    let wait = limits.write_timeout;
-    match timeout(|| sleep(wait), stream.write_all(bytes)).await {
+    match timeout(limits.write_timeout, stream.write_all(bytes)).await {
         Some(result) => result,
         None => Err(io::ErrorKind::TimedOut.into()),
     }
@@ -159,30 +177,20 @@ where
 // ANCHOR: linger
 /// Closes the connection so that the client can read our last response:
 /// FIN after it, then read and discard until the client closes too.
-async fn linger<S, Z, T>(
-    stream: &mut S,
-    buf: &mut [u8],
-    limits: &Limits,
-    sleep: &Z,
-) where
+async fn linger<S>(stream: &mut S, buf: &mut [u8], limits: &Limits)
+where
     S: AsyncRead + AsyncWrite + Unpin,
-    Z: Fn(Duration) -> T,
-    T: Future<Output = ()>,
 {
-    let wait = limits.write_timeout;
-    if !matches!(
-        timeout(|| sleep(wait), stream.shutdown()).await,
-        Some(Ok(()))
-    ) {
+    let shutdown = timeout(limits.write_timeout, stream.shutdown()).await;
+    if !matches!(shutdown, Some(Ok(()))) {
         return; // The client is gone: nothing to wait for.
     }
     let until = Instant::now() + limits.linger;
     let mut discarded = 0;
     while discarded <= limits.max_body {
-        let wait = until.saturating_duration_since(Instant::now());
-        match timeout(|| sleep(wait), stream.read(buf)).await {
-            Some(Ok(n)) if n > 0 => discarded += n,
-            Some(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+        match wait(stream.read(buf), until, None).await {
+            Waited::Done(Ok(n)) if n > 0 => discarded += n,
+            Waited::Done(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
             _ => return, // the client closed, failed, or took too long
         }
     }
@@ -190,115 +198,167 @@ async fn linger<S, Z, T>(
 // ANCHOR_END: linger
 
 // ANCHOR: timeout
-/// `work`'s output, or `None` if the sleep that `make_sleep` makes ends
-/// first. The sleep is made only if `work` is not ready at once.
-pub async fn timeout<W, Z, T>(make_sleep: Z, work: W) -> Option<W::Output>
-where
-    W: Future,
-    Z: FnOnce() -> T,
-    T: Future<Output = ()>,
-{
+/// How a [`wait`] ended.
+enum Waited<T> {
+    Done(T),
+    TimedOut,
+    Draining,
+}
+
+/// Runs `work` until it is done, `deadline` passes, or `drain` (if any)
+/// is ready. The timer is registered only if `work` is not ready at once,
+/// so data already waiting costs no timer.
+async fn wait<W: Future>(
+    work: W,
+    deadline: Instant,
+    drain: Option<super::shutdown::Reached<'_>>,
+) -> Waited<W::Output> {
     let mut work = pin!(work);
-    let mut sleep = pin!(None);
-    let mut make_sleep = Some(make_sleep);
+    let mut sleep = pin!(time::sleep_until(deadline));
+    let mut drain = drain;
     poll_fn(|cx| {
         if let Poll::Ready(output) = work.as_mut().poll(cx) {
-            return Poll::Ready(Some(output));
+            return Poll::Ready(Waited::Done(output));
         }
-        if let Some(make) = make_sleep.take() {
-            sleep.set(Some(make()));
+        if let Some(drain) = &mut drain
+            && Pin::new(drain).poll(cx).is_ready()
+        {
+            return Poll::Ready(Waited::Draining);
         }
-        match sleep.as_mut().as_pin_mut().map(|sleep| sleep.poll(cx)) {
-            Some(Poll::Ready(())) => Poll::Ready(None),
-            _ => Poll::Pending,
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Waited::TimedOut),
+            Poll::Pending => Poll::Pending,
         }
     })
     .await
 }
+
+/// `work`'s output, or `None` if `duration` passes first.
+pub async fn timeout<W: Future>(
+    duration: Duration,
+    work: W,
+) -> Option<W::Output> {
+    match wait(work, Instant::now() + duration, None).await {
+        Waited::Done(output) => Some(output),
+        Waited::TimedOut | Waited::Draining => None,
+    }
+}
 // ANCHOR_END: timeout
 
+/// What a stopped [`serve`] did with the connections it had open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stopped {
+    /// Connections that ended by themselves while the server drained.
+    pub finished: usize,
+    /// Connections still open at the drain deadline, and dropped.
+    pub dropped: usize,
+}
+
 // ANCHOR: serve
-/// Accepts connections from `listener` forever, each served by a task
-/// given to `spawn`, at most [`Limits::max_connections`] at once.
-pub async fn serve<L, H, Z, T>(
-    listener: L,
+/// Accepts connections from `listener` until `stop` completes, each served
+/// by a task of its own, at most [`Limits::max_connections`] at once; then
+/// stops gracefully (see the module's documentation). A listener that
+/// breaks stops it the same way, and its error is returned.
+pub async fn serve<H>(
+    listener: TcpListener,
     handler: Arc<H>,
     limits: Limits,
-    sleep: Z,
-    spawn: impl Fn(Task),
-) -> io::Result<()>
+    stop: impl Future<Output = ()>,
+) -> io::Result<Stopped>
 where
-    L: Listener,
-    L::Stream: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Fn(&Request<'_>) -> Response + Send + Sync + 'static,
-    Z: Fn(Duration) -> T + Clone + Send + Sync + 'static,
-    T: Future<Output = ()> + Send,
 {
     let permits = Permits::new(limits.max_connections);
+    let shutdown = Shutdown::new();
     let limits = Arc::new(limits);
+    let mut stop = pin!(stop);
+    let mut failed = None;
     loop {
-        // At the cap, wait here: connections queue in the kernel.
-        let permit = permits.acquire().await;
-        let stream = match poll_fn(|cx| listener.poll_accept(cx)).await {
-            Ok(stream) => stream,
-            Err(e) => match accept_error(&e) {
-                AcceptError::Skip => continue,
-                AcceptError::Pause => {
-                    sleep(ACCEPT_BACKOFF).await;
-                    continue;
-                }
-                AcceptError::Fatal => return Err(e),
-            },
+        let next = async {
+            // At the cap, wait here: connections queue in the kernel.
+            let permit = permits.acquire().await;
+            (permit, listener.accept().await)
         };
-        let (handler, limits, sleep) =
-            (Arc::clone(&handler), Arc::clone(&limits), sleep.clone());
-        spawn(Box::pin(async move {
-            // An error ends this connection only; the permit goes back
-            // when the task ends, however it ends.
+        // `stop` first: under a flood, `accept` is always ready.
+        let (permit, accepted) = match first(stop.as_mut(), next).await {
+            Either::Left(()) => break,
+            Either::Right(next) => next,
+        };
+        let stream = match accepted {
+            Ok((stream, _peer)) => stream,
+            Err(e) => {
+                // Only a broken listener gets here (see `accept`).
+                failed = Some(e);
+                break;
+            }
+        };
+        let handler = Arc::clone(&handler);
+        let limits = Arc::clone(&limits);
+        let shutdown = Arc::clone(&shutdown);
+        spawn(async move {
+            // The permit goes back when the task ends, however it ends.
             let _permit = permit;
-            let _ = serve_connection(stream, &*handler, &limits, &sleep).await;
-        }));
+            let serve = serve_connection(stream, &*handler, &limits, &shutdown);
+            let abort = shutdown.reached(Stage::Aborting);
+            // An error ends this connection only.
+            let _ = first(abort, serve).await;
+        });
+    }
+    drop(listener); // New clients are refused from here on.
+    let stopped = drain(&permits, &shutdown, limits.drain_timeout).await;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(stopped),
     }
 }
 // ANCHOR_END: serve
 
-/// What an `accept` error means for the accept loop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AcceptError {
-    /// One client's trouble: accept the next.
-    Skip,
-    /// The process is out of descriptors or memory: wait, then retry.
-    Pause,
-    /// The listener is broken.
-    Fatal,
+// ANCHOR: drain
+/// Tells the connections to finish, waits for them up to `grace`, then
+/// tells the rest to stop.
+async fn drain(
+    permits: &Arc<Permits>,
+    shutdown: &Shutdown,
+    grace: Duration,
+) -> Stopped {
+    let open = permits.held();
+    shutdown.advance(Stage::Draining);
+    if timeout(grace, permits.all_back()).await.is_some() {
+        return Stopped {
+            finished: open,
+            dropped: 0,
+        };
+    }
+    let dropped = permits.held();
+    shutdown.advance(Stage::Aborting);
+    let _ = timeout(ABORT_WAIT, permits.all_back()).await;
+    Stopped {
+        finished: open.saturating_sub(dropped),
+        dropped,
+    }
+}
+// ANCHOR_END: drain
+
+/// Which of two futures finished first.
+pub enum Either<A, B> {
+    Left(A),
+    Right(B),
 }
 
-/// Sorts an `accept` error (see accept(2) on Linux).
-pub fn accept_error(e: &io::Error) -> AcceptError {
-    let skip = [
-        libc::ECONNABORTED,
-        libc::EINTR,
-        libc::EAGAIN,
-        libc::EPROTO,
-        libc::EPERM,
-        libc::ENETDOWN,
-        libc::ENETUNREACH,
-        libc::ENOPROTOOPT,
-        libc::EHOSTDOWN,
-        libc::EHOSTUNREACH,
-        libc::EOPNOTSUPP,
-        #[cfg(target_os = "linux")]
-        libc::ENONET,
-    ];
-    let pause = [libc::EMFILE, libc::ENFILE, libc::ENOBUFS, libc::ENOMEM];
-    match e.raw_os_error() {
-        Some(code) if skip.contains(&code) => AcceptError::Skip,
-        Some(code) if pause.contains(&code) => AcceptError::Pause,
-        _ => match e.kind() {
-            io::ErrorKind::Interrupted
-            | io::ErrorKind::WouldBlock
-            | io::ErrorKind::ConnectionAborted => AcceptError::Skip,
-            _ => AcceptError::Fatal,
-        },
-    }
+/// Polls `left`, then `right`, until one is ready; drops the other.
+pub async fn first<A: Future, B: Future>(
+    left: A,
+    right: B,
+) -> Either<A::Output, B::Output> {
+    let (mut left, mut right) = (pin!(left), pin!(right));
+    poll_fn(|cx| {
+        if let Poll::Ready(output) = left.as_mut().poll(cx) {
+            return Poll::Ready(Either::Left(output));
+        }
+        if let Poll::Ready(output) = right.as_mut().poll(cx) {
+            return Poll::Ready(Either::Right(output));
+        }
+        Poll::Pending
+    })
+    .await
 }
