@@ -1,10 +1,11 @@
 //! What each flavour of the runtime costs, measured in one run: spawning a
 //! task (from inside a task, and from `block_on`'s thread, outside the
 //! workers) and handing control from one task to another through a
-//! channel. Each case runs `--runs` times and prints its fastest run: on a
-//! shared machine other processes can only add time. Build with
+//! channel. Each case runs `--runs` times on each runtime, the runtimes
+//! taking turns, and prints each one's fastest run: on a shared machine
+//! other processes can only add time. Build with
 //! `--release`. Usage:
-//! `runtime-costs [--tasks 50000] [--rounds 20000] [--runs 5]`.
+//! `runtime-costs [--tasks 50000] [--rounds 20000] [--runs 7]`.
 
 use std::time::{Duration, Instant};
 
@@ -94,12 +95,27 @@ fn ping_pong(runtime: &Runtime, rounds: u64) -> Duration {
 }
 // ANCHOR_END: ping_pong
 
-/// The fastest of `runs` runs of `case`, in nanoseconds per `per`.
-fn fastest(runs: usize, per: u64, mut case: impl FnMut() -> Duration) -> f64 {
-    case(); // warm up: caches, the allocator's pools, sleeping workers
-    (0..runs)
-        .map(|_| case().as_nanos() as f64 / per as f64)
-        .fold(f64::INFINITY, f64::min)
+/// For each runtime, the fastest of `runs` runs of `case`, in nanoseconds
+/// per `per`. The runtimes take turns, run by run, so that a slow minute
+/// on a shared machine slows one run of each rather than every run of one.
+fn fastest(
+    runtimes: &[(&str, Runtime)],
+    runs: usize,
+    per: u64,
+    case: impl Fn(&Runtime) -> Duration,
+) -> Vec<f64> {
+    let mut best = vec![f64::INFINITY; runtimes.len()];
+    // One run more than asked: the first warms up caches, the allocator's
+    // pools and sleeping workers, and is left out.
+    for run in 0..=runs {
+        for ((_, runtime), best) in runtimes.iter().zip(&mut best) {
+            let ns = case(runtime).as_nanos() as f64 / per as f64;
+            if run > 0 {
+                *best = best.min(ns);
+            }
+        }
+    }
+    best
 }
 
 /// One line per flavour: the padding goes before the number, so that
@@ -115,7 +131,7 @@ fn main() -> Result<(), String> {
     let args = Args::from_env(&["tasks", "rounds", "runs"])?;
     let tasks: usize = args.get_or("tasks", 50_000)?;
     let rounds: u64 = args.get_or("rounds", 20_000)?;
-    let runs: usize = args.get_or("runs", 5)?;
+    let runs: usize = args.get_or("runs", 7)?;
     if tasks == 0 || rounds == 0 || runs == 0 {
         return Err("every count must be at least 1".into());
     }
@@ -127,15 +143,10 @@ fn main() -> Result<(), String> {
     );
     let flavours = flavours().map_err(|e| format!("cannot build: {e}"))?;
     let names: Vec<&str> = flavours.iter().map(|(name, _)| *name).collect();
-    let per_task = |inside| -> Vec<f64> {
-        flavours
-            .iter()
-            .map(|(_, runtime)| {
-                fastest(runs, tasks as u64, || {
-                    spawn_and_join(runtime, tasks, inside)
-                })
-            })
-            .collect()
+    let per_task = |inside| {
+        fastest(&flavours, runs, tasks as u64, |runtime| {
+            spawn_and_join(runtime, tasks, inside)
+        })
     };
     let from_task = per_task(true);
     show("spawn + join, from a task", "per task", &names, &from_task);
@@ -146,12 +157,9 @@ fn main() -> Result<(), String> {
         &names,
         &from_block_on,
     );
-    let hand_offs: Vec<f64> = flavours
-        .iter()
-        .map(|(_, runtime)| {
-            fastest(runs, 2 * rounds, || ping_pong(runtime, rounds))
-        })
-        .collect();
+    let hand_offs = fastest(&flavours, runs, 2 * rounds, |runtime| {
+        ping_pong(runtime, rounds)
+    });
     show("channel ping-pong", "per hand-off", &names, &hand_offs);
     Ok(())
 }
