@@ -3,9 +3,9 @@
 //! start on one worker and only stealing spreads them), on a
 //! current-thread runtime and on multi-threaded ones with 1 and 2 workers.
 //! Prints the fastest of `--runs` runs, how much CPU time the process used
-//! meanwhile (200 % is two CPUs busy throughout: on a shared machine a
-//! second worker cannot help if no second CPU is free), and each worker's
-//! share of the tasks. Build with `--release`. Usage:
+//! meanwhile, and that as a share of the run's time (200 % is two CPUs
+//! busy throughout: on a shared machine a second worker cannot help if no
+//! second CPU is free), and each worker's share of the tasks. Build with `--release`. Usage:
 //! `runtime-scaling [--tasks 256] [--work 100000] [--runs 5]`.
 
 use std::hint::black_box;
@@ -106,7 +106,11 @@ fn main() -> Result<(), String> {
         let ms = took.as_secs_f64() * 1e3;
         let base = *one_thread.get_or_insert(ms);
         let busy = 100.0 * cpu.as_secs_f64() / took.as_secs_f64();
-        print!("{name:<24} {ms:.1} ms, {:.2} x, {busy:.0} % CPU", base / ms);
+        let cpu_ms = cpu.as_secs_f64() * 1e3;
+        print!(
+            "{name:<24} {ms:.1} ms, {:.2} x; CPU time {cpu_ms:.1} ms, {busy:.0} %",
+            base / ms
+        );
         if workers == Some(2) {
             let share = 100.0 * f64::from(ran_on[1]) / tasks as f64;
             print!("  (worker 1 ran {share:.0} % of the tasks)");
