@@ -266,7 +266,8 @@ fn a_task_injected_while_the_worker_parks_in_the_reactor_is_found() {
                 }
             })
         };
-        let task = worker(&inject, &idle, &parker, &unparker, &eventfd, &reactor);
+        let task =
+            worker(&inject, &idle, &parker, &unparker, &eventfd, &reactor);
         assert_eq!(task, 7);
         remote.join().unwrap();
     });
@@ -300,7 +301,8 @@ fn a_task_injected_while_the_worker_parks_on_its_condvar_is_found() {
                 }
             })
         };
-        let task = worker(&inject, &idle, &parker, &unparker, &eventfd, &reactor);
+        let task =
+            worker(&inject, &idle, &parker, &unparker, &eventfd, &reactor);
         assert_eq!(task, 7);
         remote.join().unwrap();
     });
