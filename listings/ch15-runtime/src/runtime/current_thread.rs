@@ -416,8 +416,9 @@ impl Drop for Runtime {
         let queued = std::mem::take(&mut local.core.borrow_mut().run_queue);
         drop((injected, queued, tasks));
         // Then the fields: the reactor marks the slots of sockets that
-        // outlive it shut down; the timer thread stops; the blocking pool
-        // cancels its queued jobs and waits for its running ones.
+        // outlive it shut down; the timers wake whoever still waits; the
+        // blocking pool cancels its queued jobs and waits for its running
+        // ones.
     }
 }
 // ANCHOR_END: shutdown
