@@ -4,9 +4,9 @@
 //! runtime print each event to standard error as it happens.
 //!
 //! Each event is a line of a mermaid sequence diagram between the parties
-//! of a run: `E` (the executor), `R` (the reactor), `K` (the kernel), the
-//! tasks (`T0`, `T1`, … by their place in the runtime's list, and `main`
-//! for the future `block_on` runs) and threads by name. The runtime tells
+//! of a run: `E` (the executor), `R` (the reactor), `W` (the timers), `K`
+//! (the kernel), the tasks (`T0`, `T1`, … by their place in the runtime's
+//! list, and `main` for the future `block_on` runs) and threads by name. The runtime tells
 //! this module whose code is running ([`set_actor`]), so that the reactor
 //! and the sockets can say who calls them.
 //!
@@ -104,6 +104,8 @@ pub enum Actor {
     Task(usize),
     /// The reactor, handing out events.
     Reactor,
+    /// The timers, handing out expiries (`W`, the wheel).
+    Timers,
 }
 
 thread_local! {
@@ -128,6 +130,7 @@ pub fn actor() -> String {
         Some(Actor::Main) => "main".into(),
         Some(Actor::Task(n)) => format!("T{n}"),
         Some(Actor::Reactor) => "R".into(),
+        Some(Actor::Timers) => "W".into(),
         None => thread(),
     }
 }
