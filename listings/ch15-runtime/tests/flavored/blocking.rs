@@ -232,7 +232,12 @@ fn a_completion_wakes_a_task_parked_in_epoll_wait() {
     });
     assert_eq!(answer.unwrap().unwrap().unwrap(), 42);
     let metrics = runtime.metrics();
-    assert!(metrics.parks >= 1, "{metrics:?}");
+    // Chapter 15: on a multi-threaded runtime the workers publish their
+    // counts when they park next, so `parks` may lag; the wake itself,
+    // through the injection queue and the eventfd, is what counts here.
+    if super::FLAVOR == ch15_runtime::runtime::Flavor::CurrentThread {
+        assert!(metrics.parks >= 1, "{metrics:?}");
+    }
     assert_eq!(metrics.io_events, 0, "{metrics:?}");
 }
 // ANCHOR_END: wakes_epoll
