@@ -1,7 +1,7 @@
 //! The book's head-to-head: the same hello-world HTTP handler and the same
-//! 64-byte echo on chapter 3's threads, chapter 5's green threads and
-//! tokio (and, once those chapters exist, chapter 8's callback loop and our
-//! own runtime), measured on the reader's machine.
+//! 64-byte echo on chapter 3's threads, chapter 5's green threads, our own
+//! runtime and tokio (and, once those chapters exist, chapter 8's callback
+//! loop), measured on the reader's machine.
 //!
 //! `cargo run --release -p book-bench -- [--quick | --smoke] [--only …]`
 //!

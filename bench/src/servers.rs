@@ -1,6 +1,7 @@
 //! The servers the bench compares, and how each serves in its child
-//! process: chapter 3's threads, chapter 5's green threads, tokio (and,
-//! once their chapters exist, chapter 8's callbacks and our runtime).
+//! process: chapter 3's threads, chapter 5's green threads, our runtime on
+//! one thread (chapter 12's crate for now), tokio (and, once their chapters
+//! exist, chapter 8's callbacks and our runtime's workers).
 
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -50,7 +51,8 @@ pub enum Server {
     Green,
     /// Chapter 8: the callback event loop (not built yet).
     Callbacks,
-    /// Chapter 15: our runtime, one thread (not built yet).
+    /// Our runtime, one thread: chapter 12's crate until chapter 15's
+    /// replaces it.
     OursCurrent,
     /// Chapter 15: our runtime, worker threads (not built yet).
     OursMulti,
@@ -91,7 +93,7 @@ impl Server {
             Server::Threads => "threads (ch. 3)",
             Server::Green => "green threads (ch. 5)",
             Server::Callbacks => "callbacks (ch. 8)",
-            Server::OursCurrent => "ours, 1 thread (ch. 15)",
+            Server::OursCurrent => "ours, 1 thread (ch. 12)",
             Server::OursMulti => "ours, workers (ch. 15)",
             Server::TokioCurrent => "tokio current_thread",
             Server::TokioMulti => "tokio multi_thread",
@@ -119,7 +121,7 @@ impl Server {
     pub fn missing(self) -> Option<&'static str> {
         match self {
             Server::Callbacks => Some("chapter 8's listing is not written yet"),
-            Server::OursCurrent | Server::OursMulti => {
+            Server::OursMulti => {
                 Some("chapter 15's listing is not written yet")
             }
             _ => None,
@@ -148,15 +150,14 @@ pub fn serve(
     match server {
         Server::Threads => serve_threads(service, addr),
         Server::Green => serve_green(service, addr),
+        Server::OursCurrent => runtimes::serve_ours(service, addr),
         Server::TokioCurrent => {
             runtimes::serve_tokio(Flavor::CurrentThread, service, addr)
         }
         Server::TokioMulti => {
             runtimes::serve_tokio(Flavor::MultiThread, service, addr)
         }
-        Server::Callbacks | Server::OursCurrent | Server::OursMulti => {
-            Err(not_built(server))
-        }
+        Server::Callbacks | Server::OursMulti => Err(not_built(server)),
     }
 }
 
@@ -167,6 +168,7 @@ pub fn task_costs(
     handoffs: usize,
 ) -> io::Result<(f64, f64)> {
     match server {
+        Server::OursCurrent => runtimes::ours_task_costs(spawns, handoffs),
         Server::TokioCurrent => {
             runtimes::tokio_task_costs(Flavor::CurrentThread, spawns, handoffs)
         }
