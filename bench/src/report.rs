@@ -664,6 +664,79 @@ pub fn ratios_section(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::measure::echo::EchoSample;
+
+    fn http_row(server: Server, rate: f64, p99_us: u64) -> HttpRow {
+        HttpRow {
+            server,
+            connections: 50,
+            runs: Samples {
+                samples: vec![HttpSample {
+                    requests_per_sec: rate,
+                    p50: Duration::from_micros(p99_us / 2),
+                    p99: Duration::from_micros(p99_us),
+                    cpu_per_request: Duration::from_micros(10),
+                    errors: 0,
+                }],
+                failures: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn ratios_divide_by_tokio_current_thread() {
+        let plan = Plan::smoke();
+        let http = [
+            http_row(Server::TokioCurrent, 20_000.0, 1_000),
+            http_row(Server::OursCurrent, 30_000.0, 500),
+        ];
+        let echo = [EchoRow {
+            server: Server::OursCurrent,
+            runs: Samples {
+                samples: vec![EchoSample {
+                    messages_per_sec: 1.0,
+                    cpu_per_message: Duration::ZERO,
+                }],
+                failures: Vec::new(),
+            },
+        }];
+        let text = ratios_section(&plan, &http, &echo, &[]);
+        let line = |label: &str| {
+            text.lines()
+                .find(|l| l.contains(label))
+                .unwrap()
+                .to_string()
+        };
+        let ours: Vec<String> = line("ours current_thread")
+            .split_whitespace()
+            .skip(2)
+            .map(String::from)
+            .collect();
+        // req/s, p99, CPU/req; no tokio echo or memory to divide by.
+        assert_eq!(ours, ["1.50×", "0.50×", "1.00×", "-", "-"], "{text}");
+        assert!(line("tokio current_thread").contains("1.00×"));
+        // Without tokio current_thread there is nothing to compare with.
+        assert!(ratios_section(&plan, &http[1..], &echo, &[]).is_empty());
+    }
+
+    #[test]
+    fn every_chart_file_is_named_and_has_its_charts() {
+        let plan = Plan::smoke();
+        let http = [
+            http_row(Server::TokioCurrent, 20_000.0, 1_000),
+            http_row(Server::Callbacks, 30_000.0, 500),
+        ];
+        let files = http_charts_files(&plan, &http);
+        let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["http-requests.md", "http-p99.md", "http-cpu.md"]);
+        for (name, text) in &files {
+            assert!(CHART_FILES.iter().any(|(known, _)| known == name));
+            assert!(text.starts_with(GENERATED), "{name}");
+            assert_eq!(text.matches("xychart-beta").count(), 1, "{name}");
+            assert!(text.contains("[\"tokio 1\", \"callbacks\"]"), "{text}");
+        }
+        assert!(http_charts_files(&plan, &[]).is_empty());
+    }
 
     #[test]
     fn wraps_between_words() {
