@@ -17,22 +17,26 @@ use crate::{echo, launch, net, runtime};
 /// What a measuring binary passes to a child copy of itself to serve.
 pub const SERVE_FLAG: &str = "--serve";
 
-/// The two servers.
+/// The servers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     /// Chapter 6's readiness loop: a state machine per connection.
     Epoll,
     /// Tokio's echo server on this chapter's runtime.
     Reactor,
+    /// The same loop with a 16-byte buffer: what is left is the runtime's.
+    Small,
 }
 
 impl Kind {
+    /// The two servers compared.
     pub const ALL: [Kind; 2] = [Kind::Epoll, Kind::Reactor];
 
     fn name(self) -> &'static str {
         match self {
             Kind::Epoll => "epoll",
             Kind::Reactor => "reactor",
+            Kind::Small => "small",
         }
     }
 
@@ -41,6 +45,7 @@ impl Kind {
         match self {
             Kind::Epoll => "epoll loop (chapter 6)       ",
             Kind::Reactor => "tokio's echo on the reactor  ",
+            Kind::Small => "the same, 16-byte buffer     ",
         }
     }
 
@@ -70,15 +75,17 @@ pub fn serve_if_asked() -> Option<io::Result<()>> {
     };
     Some(match kind.as_str() {
         "epoll" => launch::serve("127.0.0.1:0", max_fds),
-        "reactor" => serve_reactor(max_fds),
+        "reactor" => serve_reactor(max_fds, false),
+        "small" => serve_reactor(max_fds, true),
         other => Err(io::Error::other(format!("no server {other:?}"))),
     })
 }
 
 // ANCHOR: serve_reactor
 /// The echo server of this chapter, as a process: prints `listening on
-/// ADDR`, then serves until it is killed.
-pub fn serve_reactor(max_fds: Option<u64>) -> io::Result<()> {
+/// ADDR`, then serves until it is killed; with a 16-byte buffer if
+/// `small`.
+pub fn serve_reactor(max_fds: Option<u64>, small: bool) -> io::Result<()> {
     match max_fds {
         Some(max) => limits::lower_fd_limit(max)?,
         None => limits::raise_fd_limit()?,
@@ -90,6 +97,9 @@ pub fn serve_reactor(max_fds: Option<u64>) -> io::Result<()> {
         println!("listening on {}", listener.local_addr()?);
         io::stdout().flush()?;
         let listener = TcpListener::from_std(listener)?;
+        if small {
+            return echo_sized::<16>(listener).await;
+        }
         echo::serve(listener)
             .await
             .map_err(|e| io::Error::other(e.to_string()))

@@ -118,7 +118,9 @@ impl Builder {
 
     /// Registers sockets one-shot (`EPOLLONESHOT`, armed again before each
     /// wait) instead of edge-triggered once: the registration async-io
-    /// uses, for the chapter's comparison.
+    /// uses, for the chapter's comparison. Built for one thread: a reactor
+    /// that re-arms while another thread closes the socket could re-arm
+    /// whatever socket gets the number next.
     pub fn oneshot_registrations(&mut self, oneshot: bool) -> &mut Builder {
         self.mode = if oneshot { Mode::Oneshot } else { Mode::Edge };
         self
@@ -177,8 +179,7 @@ impl Runtime {
             // Clear before polling: a wake during the poll must survive.
             if shared.main_woken.swap(false, Ordering::Acquire) {
                 self.local.core.borrow_mut().metrics.main_polls += 1;
-                let poll =
-                    traced_poll(Actor::Main, || future.as_mut().poll(&mut cx));
+                let poll = traced_main(|| future.as_mut().poll(&mut cx));
                 if let Poll::Ready(output) = poll {
                     return output;
                 }
@@ -321,9 +322,9 @@ impl Local {
 }
 
 /// Polls the main future as the actor `main` of the trace.
-fn traced_poll<T>(actor: Actor, poll: impl FnOnce() -> Poll<T>) -> Poll<T> {
+fn traced_main<T>(poll: impl FnOnce() -> Poll<T>) -> Poll<T> {
     trace::record(|| "E->>main: poll".into());
-    let previous = trace::set_actor(Some(actor));
+    let previous = trace::set_actor(Some(Actor::Main));
     let poll = poll();
     trace::set_actor(previous);
     trace::record(|| {

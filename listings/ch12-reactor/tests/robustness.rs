@@ -113,10 +113,12 @@ fn a_peer_that_never_reads_parks_its_task_and_costs_no_memory() {
     thread::sleep(Duration::from_millis(200));
     let later = server.figures().unwrap();
     assert_eq!(later.live_tasks, 2, "the accept loop and the hog's task");
-    // Nobody spins: no event in 200 ms, and one turn, the one this second
-    // reading itself caused (it wakes the runtime through the eventfd).
-    assert_eq!(later.metrics.io_events, asleep.metrics.io_events);
-    assert_eq!(later.metrics.turns, asleep.metrics.turns + 1);
+    // Nobody spins: in 200 ms, a turn for this second reading (it wakes
+    // the runtime through the eventfd), and at most a few for the odd
+    // window update from the hog's kernel; a loop that retried its write
+    // would turn thousands of times.
+    let turns = later.metrics.turns - asleep.metrics.turns;
+    assert!((1..=5).contains(&turns), "{turns} turns in 200 ms");
     // Megabytes sit in the kernel's socket buffers; the server holds its
     // 1 KiB buffer, and nothing grows.
     assert!(pushed > 1 << 20, "only {pushed} bytes pushed");

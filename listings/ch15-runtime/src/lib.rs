@@ -6,13 +6,15 @@
 //!   eventfd edge-triggered and its calls counted by [`count`]), [`sys`],
 //!   and the socket calls in [`net`]'s `socket` module;
 //! - data rooms: the [`reactor`]'s registration table, readiness words and
-//!   waker cells; chapter 11's [`task`]s, run queues and timers ([`time`]);
+//!   waker cells; chapter 11's [`task`]s and run queues; chapter 13's timer
+//!   wheel ([`time`]); chapter 14's [`blocking`] pool (and [`fs`] on it);
 //! - the waiting room: [`io::registration`], "register interest, park,
 //!   resume" for any socket;
 //! - on top: [`net`]'s `TcpListener` and `TcpStream`, the [`io`] traits,
 //!   and the echo server ([`echo`]);
-//! - the scheduler that drives it all: [`runtime`], which turns the
-//!   reactor between rounds and sleeps in it when nothing can run.
+//! - the scheduler that drives it all: [`runtime`], in two flavours, which
+//!   turns the reactor and the timers between rounds and sleeps in the
+//!   reactor, until the nearest deadline, when nothing can run.
 //! - [`http`]: the server: a parser and connection state machine that do no
 //!   I/O (so every byte of their behaviour is tested without a socket), a
 //!   tiny handler interface with a router, and the async driver that moves
@@ -26,11 +28,13 @@
 
 #[cfg(target_os = "linux")]
 pub mod background;
+pub mod blocking;
 pub mod channel;
 pub mod coop;
 pub mod count;
 #[cfg(target_os = "linux")]
 pub mod echo;
+pub mod fs;
 pub mod harness;
 pub mod http;
 #[doc(hidden)]
@@ -45,13 +49,17 @@ pub mod owned;
 pub mod parker;
 pub mod poll;
 pub mod reactor;
+pub mod rng;
 pub mod runtime;
+pub mod slow_file;
 #[doc(hidden)]
 pub mod sync;
 pub mod sys;
 pub mod task;
 pub mod time;
 pub mod trace;
+#[cfg(target_os = "linux")]
+pub mod usage;
 pub mod yield_now;
 
 // Chapter 6's accept-error triage, which `TcpListener::accept` uses, and
@@ -61,6 +69,7 @@ pub mod accept;
 #[cfg(target_os = "linux")]
 pub mod client;
 
+pub use blocking::spawn_blocking;
 pub use runtime::{Builder, Metrics, Runtime, block_on, spawn};
 pub use task::{JoinError, JoinHandle};
 pub use time::sleep;

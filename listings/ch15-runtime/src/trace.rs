@@ -4,9 +4,9 @@
 //! runtime print each event to standard error as it happens.
 //!
 //! Each event is a line of a mermaid sequence diagram between the parties
-//! of a run: `E` (the executor), `R` (the reactor), `K` (the kernel), the
-//! tasks (`T0`, `T1`, … by their place in the runtime's list, and `main`
-//! for the future `block_on` runs) and threads by name. The runtime tells
+//! of a run: `E` (the executor), `R` (the reactor), `W` (the timers), `K`
+//! (the kernel), the tasks (`T0`, `T1`, … by their place in the runtime's
+//! list, and `main` for the future `block_on` runs) and threads by name. The runtime tells
 //! this module whose code is running ([`set_actor`]), so that the reactor
 //! and the sockets can say who calls them.
 //!
@@ -57,15 +57,29 @@ pub fn from_env() {
 
 /// Is anything recording? For code that would do work to describe an
 /// event.
+#[inline]
 pub fn is_on() -> bool {
     ON.load(Ordering::Acquire)
 }
 
 /// Records an event; `event` runs only while recording.
+///
+/// Inlined, so that where nobody records, an event costs its caller one
+/// load and a branch; describing and keeping it happens out of line.
+/// (Measured: as a plain function, called seven times per request, it cost
+/// the hello-world server 135 of its 1,740 instructions per request under
+/// callgrind, in saving and restoring registers around the check.)
+#[inline(always)]
 pub fn record(event: impl FnOnce() -> String) {
-    if !ON.load(Ordering::Acquire) {
-        return;
+    if ON.load(Ordering::Acquire) {
+        keep(event);
     }
+}
+
+/// The slow path of [`record`]: only ever runs while recording.
+#[cold]
+#[inline(never)]
+fn keep(event: impl FnOnce() -> String) {
     let event = event();
     if LIVE.load(Ordering::Acquire) {
         // One lock for the event's lines, so two threads' do not mix.
@@ -90,6 +104,8 @@ pub enum Actor {
     Task(usize),
     /// The reactor, handing out events.
     Reactor,
+    /// The timers, handing out expiries (`W`, the wheel).
+    Timers,
 }
 
 thread_local! {
@@ -98,6 +114,7 @@ thread_local! {
 
 /// Says whose code runs on this thread from now on; returns whose ran
 /// before. Only while recording: otherwise it does nothing.
+#[inline]
 pub fn set_actor(actor: Option<Actor>) -> Option<Actor> {
     if !is_on() {
         return None;
@@ -113,6 +130,7 @@ pub fn actor() -> String {
         Some(Actor::Main) => "main".into(),
         Some(Actor::Task(n)) => format!("T{n}"),
         Some(Actor::Reactor) => "R".into(),
+        Some(Actor::Timers) => "W".into(),
         None => thread(),
     }
 }

@@ -281,3 +281,50 @@ fn a_waker_replaced_during_a_wake_is_still_woken() {
         drop(cell.take());
     });
 }
+
+// ANCHOR: no_news
+/// The reactor wakes a direction only when an event sets a bit that was
+/// clear. Here a task reads one byte, clears what it saw and waits, while
+/// a second byte arrives and is reported: whatever the interleaving, the
+/// task read both bytes, still sees the readiness, or is woken. (Deciding
+/// "news" from a load before the event's compare-and-swap, instead of from
+/// the word that swap replaced, fails here: the task clears in between.)
+#[test]
+fn an_event_without_news_never_strands_a_waiter() {
+    loom::model(|| {
+        let word = Arc::new(Readiness::new());
+        let cell = Arc::new(WakerCell::new());
+        let data = Arc::new(AtomicUsize::new(1));
+        let count = std::sync::Arc::new(Count(Default::default()));
+        let waker = Waker::from(std::sync::Arc::clone(&count));
+        word.set(0, READABLE); // the first byte's event
+        let reactor = {
+            let (word, cell) = (Arc::clone(&word), Arc::clone(&cell));
+            let data = Arc::clone(&data);
+            thread::spawn(move || {
+                data.store(2, Release);
+                let news = word.set(0, READABLE).unwrap_or(0);
+                if news & READ != 0 {
+                    cell.wake();
+                }
+            })
+        };
+        // The task: read, clear what it saw, then wait as `poll_ready`
+        // does.
+        let seen = word.load();
+        let read = data.load(Acquire);
+        word.clear(seen, READ);
+        let ready = word.load().is(READ) || {
+            cell.register(&waker);
+            word.load().is(READ)
+        };
+        reactor.join().unwrap();
+        let woken = count.0.load(std::sync::atomic::Ordering::SeqCst) > 0;
+        assert!(
+            read == 2 || ready || woken,
+            "the second byte waits, and nobody will say so"
+        );
+        drop(cell.take());
+    });
+}
+// ANCHOR_END: no_news

@@ -31,10 +31,12 @@ fn wakes(count: &Count) -> usize {
 fn an_event_sets_bits_and_bumps_the_tick() {
     let word = Readiness::new();
     assert_eq!(word.load().ready, 0);
-    assert!(word.set(0, READABLE | WRITABLE));
+    // The first event brings both bits; it says so.
+    assert_eq!(word.set(0, READABLE | WRITABLE), Some(READABLE | WRITABLE));
     let first = word.load();
     assert!(first.is(READABLE) && first.is(WRITABLE));
-    assert!(word.set(0, READABLE));
+    // The next brings nothing new, but is taken: its tick moves on.
+    assert_eq!(word.set(0, READABLE), Some(0));
     assert_eq!(word.load().tick, first.tick + 1);
 }
 
@@ -81,9 +83,12 @@ fn a_released_slot_refuses_events_of_its_old_generation() {
     word.set(0, READABLE);
     assert_eq!(word.release(), 1);
     assert_eq!(word.load().ready, 0, "a new registration starts empty");
-    assert!(!word.set(0, READABLE), "an event for the old socket");
+    assert!(
+        word.set(0, READABLE).is_none(),
+        "an event for the old socket"
+    );
     assert_eq!(word.load().ready, 0);
-    assert!(word.set(1, WRITABLE), "an event for the new one");
+    assert!(word.set(1, WRITABLE).is_some(), "an event for the new one");
     // A snapshot of the old registration cannot clear the new one's.
     let mut old = word.load();
     old.generation = 0;

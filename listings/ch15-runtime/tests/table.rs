@@ -26,7 +26,7 @@ fn a_freed_slot_is_reused_under_the_next_generation() {
     assert_ne!(a_token, b_token, "under a new token");
     let (_, stale) = parts(a_token);
     assert!(
-        !slot.readiness.set(stale, READABLE),
+        slot.readiness.set(stale, READABLE).is_none(),
         "the old token is refused"
     );
     assert_eq!(table.len(), 1);
@@ -74,8 +74,9 @@ fn lookups_from_another_thread_while_slots_come_and_go() {
             for i in 0..rounds {
                 if let Some(slot) = table.get(i % 64) {
                     let generation = slot.readiness.load().generation;
-                    found +=
-                        usize::from(slot.readiness.set(generation, READABLE));
+                    found += usize::from(
+                        slot.readiness.set(generation, READABLE).is_some(),
+                    );
                     slot.reader.wake();
                 }
             }

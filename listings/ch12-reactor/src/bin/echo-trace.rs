@@ -87,13 +87,13 @@ fn main() -> Result<(), String> {
     println!(
         "    accDescr: The main future binds a listener, which registers it \
          with the reactor, spawns the accept loop T0 and waits. T0 finds \
-         the listener not readable and leaves its waker; with nothing to \
+         the listener not readable and leaves its waker. With nothing to \
          run, the reactor blocks in epoll_wait. The client connects: the \
          kernel reports the listener readable, the reactor wakes T0, which \
          accepts, registers the connection, spawns its handler T1, and \
-         gets EAGAIN from a second accept. T1 finds nothing to read and \
-         leaves its waker. The connection's first event says only \
-         writable, and wakes nobody. The client sends hello: the event \
+         gets EAGAIN from a second accept. The connection's first event \
+         says only writable, and wakes nobody. T1 finds nothing to read \
+         and leaves its waker. The client sends hello: the event \
          says readable, the reactor wakes T1, which reads 5 bytes, a \
          short read that clears the readiness, writes them back, and \
          waits again without a system call. The client closes: T1 reads \

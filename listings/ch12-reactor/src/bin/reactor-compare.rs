@@ -20,6 +20,7 @@ use ch12_reactor::harness::load::LoadConfig;
 use ch12_reactor::harness::{limits, machine, units};
 use ch12_reactor::net::TcpStream;
 use ch12_reactor::reactor::table::Slot;
+use ch12_reactor::task::header::Header;
 use ch12_reactor::{Builder, echo};
 
 /// One way to run the reactor's echo server, for the counts.
@@ -46,6 +47,9 @@ const SETUPS: [Setup; 3] = [
         buffer: 1024,
     },
 ];
+
+/// Load runs per server.
+const RUNS: usize = 3;
 
 fn start(setup: &Setup) -> io::Result<Background> {
     let mut builder = Builder::new_current_thread();
@@ -87,7 +91,7 @@ fn run() -> io::Result<()> {
     );
 
     println!("\n{idle} idle connections, each has echoed one byte:");
-    for kind in Kind::ALL {
+    for kind in [Kind::Epoll, Kind::Reactor, Kind::Small] {
         let measured = compare::idle(kind, idle)?;
         println!(
             "  {}VmRSS {} per connection",
@@ -96,9 +100,10 @@ fn run() -> io::Result<()> {
         );
     }
     println!(
-        "  the reactor's own share: a {} B slot in its table, a {} B \
-         TcpStream in the task",
+        "  the reactor's own share: a {} B slot in its table; in the task, \
+         a {} B header and a {} B TcpStream",
         size_of::<Slot>(),
+        size_of::<Header>(),
         size_of::<TcpStream>()
     );
 
@@ -109,16 +114,21 @@ fn run() -> io::Result<()> {
     };
     println!(
         "\n{connections} connections × {messages} messages of {} bytes, \
-         {} client threads (the harness's load client):",
+         {} client threads (the harness's load client), the best of {RUNS} \
+         runs each, the two servers taking turns:",
         config.message_size, config.threads
     );
-    for kind in Kind::ALL {
-        let summary = compare::load(kind, &config)?;
-        println!(
-            "  {}{} msg/s",
-            kind.label(),
-            units::grouped(summary.messages_per_sec(), 0),
-        );
+    // Other processes on a shared machine can only slow a run down: the
+    // best of a few, taken in turns, is the fairest figure of each.
+    let mut best = [0.0f64; 2];
+    for _ in 0..RUNS {
+        for (kind, best) in Kind::ALL.into_iter().zip(&mut best) {
+            let summary = compare::load(kind, &config)?;
+            *best = best.max(summary.messages_per_sec());
+        }
+    }
+    for (kind, best) in Kind::ALL.into_iter().zip(best) {
+        println!("  {}{} msg/s", kind.label(), units::grouped(best, 0));
     }
 
     let bench = Bench {

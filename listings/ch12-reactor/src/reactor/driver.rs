@@ -253,8 +253,12 @@ impl Shared {
             readable: wanted & READ != 0,
             writable: wanted & WRITE != 0,
         };
-        // SAFETY: `fd` is the descriptor of a live registration: its owner
-        // deregisters it before closing it.
+        // SAFETY: `fd` is the descriptor of a registration whose generation
+        // was just checked (in `deliver`) or that its owner is using (in
+        // `Handle::arm`), and its owner deregisters it before closing it.
+        // One-shot mode is for one thread, where nothing closes a socket
+        // between the check and this call; the number stays open for the
+        // call's length.
         let fd = unsafe { BorrowedFd::borrow_raw(fd) };
         self.poller.modify(fd, token, interest, Mode::Oneshot)
     }

@@ -202,20 +202,27 @@ impl Shared {
         if event.hangup {
             bits |= READ_CLOSED | WRITE_CLOSED;
         }
-        if !slot.readiness.set(generation, bits) {
+        let Some(news) = slot.readiness.set(generation, bits) else {
             trace::record(|| format!("K-->>R: {index}/{generation}: stale"));
             return false;
-        }
+        };
         trace::record(|| {
             format!("K-->>R: {index}/{generation}: {}", names(bits))
         });
         if self.mode == Mode::Oneshot {
             self.rearm_rest(slot, event.token, bits);
         }
-        if bits & READ != 0 {
+        // Wake a direction only if the event brought it news. A task waits
+        // only after it saw the direction's bits clear, so if they were
+        // set already, whoever waited was woken when they were set. epoll
+        // reports a socket's whole state, "writable" with every "readable":
+        // without this rule each request's event also ran the writer's
+        // empty cell (two atomic read-modify-writes for nothing; 15 of
+        // about 1,570 instructions per hello-world request, callgrind).
+        if news & READ != 0 {
             slot.reader.wake();
         }
-        if bits & WRITE != 0 {
+        if news & WRITE != 0 {
             slot.writer.wake();
         }
         true
@@ -246,8 +253,12 @@ impl Shared {
             readable: wanted & READ != 0,
             writable: wanted & WRITE != 0,
         };
-        // SAFETY: `fd` is the descriptor of a live registration: its owner
-        // deregisters it before closing it.
+        // SAFETY: `fd` is the descriptor of a registration whose generation
+        // was just checked (in `deliver`) or that its owner is using (in
+        // `Handle::arm`), and its owner deregisters it before closing it.
+        // One-shot mode is for one thread, where nothing closes a socket
+        // between the check and this call; the number stays open for the
+        // call's length.
         let fd = unsafe { BorrowedFd::borrow_raw(fd) };
         self.poller.modify(fd, token, interest, Mode::Oneshot)
     }

@@ -89,15 +89,14 @@ impl Readiness {
     }
 
     /// Changes the word with `next` until a compare-and-swap succeeds, or
-    /// `next` says to leave it as it is (`None`). Returns whether it changed.
-    fn update(&self, next: impl Fn(usize) -> Option<usize>) -> bool {
+    /// `next` says to leave it as it is (`None`). Returns the word it
+    /// replaced, if it changed it.
+    fn update(&self, next: impl Fn(usize) -> Option<usize>) -> Option<usize> {
         let mut current = self.0.load(Acquire);
         loop {
-            let Some(new) = next(current) else {
-                return false;
-            };
+            let new = next(current)?;
             match self.0.compare_exchange_weak(current, new, AcqRel, Acquire) {
-                Ok(_) => return true,
+                Ok(_) => return Some(current),
                 Err(actual) => current = actual,
             }
         }
@@ -106,15 +105,17 @@ impl Readiness {
     // ANCHOR: set
     /// The reactor delivers an event: adds `bits` and bumps the tick, in one
     /// step, unless the event's `generation` is not the slot's (a stale
-    /// token). Returns whether the event was taken.
-    pub fn set(&self, generation: u32, bits: usize) -> bool {
-        self.update(|word| {
+    /// token). Returns the bits that were not set before, or `None` if the
+    /// event was refused.
+    pub fn set(&self, generation: u32, bits: usize) -> Option<usize> {
+        let before = self.update(|word| {
             if Snapshot::of(word).generation != generation {
                 return None;
             }
             let tick = (word & TICK_MASK).wrapping_add(1 << TICK_SHIFT);
             Some((word & !TICK_MASK) | (tick & TICK_MASK) | bits)
-        })
+        })?;
+        Some(bits & !before)
     }
     // ANCHOR_END: set
 
@@ -132,6 +133,7 @@ impl Readiness {
             }
             Some(word & !bits)
         })
+        .is_some()
     }
     // ANCHOR_END: clear
 

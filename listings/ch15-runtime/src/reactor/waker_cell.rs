@@ -101,7 +101,10 @@ impl WakerCell {
                     waker.wake_by_ref();
                 }
             });
-            self.state.fetch_and(!WAKING, Release);
+            // A plain store: while WAKING is set, nobody else changes the
+            // state (registering and taking back off, another wake's OR
+            // sets a bit that is set already).
+            self.state.store(IDLE, Release);
         }
         // Otherwise a task is registering and will see WAKING when it is
         // done, or another wake is running: either way someone wakes.

@@ -3,8 +3,10 @@
 
 use std::io;
 use std::num::NonZeroUsize;
+use std::time::Duration;
 
 use super::{Runtime, current_thread, multi_thread};
+use crate::blocking;
 use crate::poll::Mode;
 use crate::trace;
 
@@ -42,6 +44,8 @@ pub(crate) struct Config {
     /// tasks.
     pub global_queue_interval: u32,
     pub thread_name: String,
+    /// The blocking pool's cap and keep-alive (chapter 14).
+    pub blocking: blocking::Config,
 }
 
 impl Builder {
@@ -68,6 +72,7 @@ impl Builder {
                 event_interval: 61,
                 global_queue_interval: 31,
                 thread_name: "worker".into(),
+                blocking: blocking::Config::default(),
             },
         }
     }
@@ -125,6 +130,23 @@ impl Builder {
         self.config.global_queue_interval = tasks.max(1);
         self
     }
+
+    // ANCHOR: blocking_builder
+    /// At most `threads` threads in the blocking pool (512), as tokio's
+    /// `max_blocking_threads`. Panics if `threads` is 0.
+    pub fn max_blocking_threads(&mut self, threads: usize) -> &mut Builder {
+        assert!(threads > 0, "the blocking pool needs at least one thread");
+        self.config.blocking.max_threads = threads;
+        self
+    }
+
+    /// How long a blocking thread with nothing to do waits for a job
+    /// before it exits (10 s), as tokio's `thread_keep_alive`.
+    pub fn thread_keep_alive(&mut self, keep_alive: Duration) -> &mut Builder {
+        self.config.blocking.keep_alive = keep_alive;
+        self
+    }
+    // ANCHOR_END: blocking_builder
 
     /// The worker threads' name, as `ps -L` and panic messages show it.
     pub fn thread_name(&mut self, name: impl Into<String>) -> &mut Builder {

@@ -28,6 +28,7 @@ use std::time::Duration;
 use futures_task::{ArcWake, waker_ref};
 
 use super::{Config, Entered, Metrics};
+use crate::blocking::{self, Pool};
 use crate::coop;
 use crate::inject::Inject;
 use crate::owned::OwnedTasks;
@@ -54,6 +55,9 @@ struct Local {
     /// Turned by this thread only; `RefCell` because a turn needs `&mut`.
     reactor: RefCell<Reactor>,
     timer: Timer,
+    /// Threads for blocking work; dropped last, after the tasks and the
+    /// reactor, and its drop waits for the jobs that are running.
+    blocking: Pool,
 }
 
 /// What wakers on any thread touch. Every task keeps an `Arc` of it, to
@@ -97,8 +101,12 @@ impl Runtime {
                     tasks: OwnedTasks::default(),
                     metrics: Metrics::default(),
                 }),
+                timer: Timer::new({
+                    let reactor = reactor.handle();
+                    move || reactor.notify()
+                }),
                 reactor: RefCell::new(reactor),
-                timer: Timer::new(),
+                blocking: Pool::new(config.blocking),
             },
             _not_send: PhantomData,
         })
@@ -157,6 +165,35 @@ impl Runtime {
     pub fn registrations(&self) -> usize {
         self.local.reactor.borrow().registrations()
     }
+
+    // ANCHOR: blocking_api
+    /// Runs `func` on this runtime's blocking pool, like tokio's
+    /// `Runtime::spawn_blocking`, inside `block_on` or outside it.
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.local.blocking.spawner().spawn(func)
+    }
+
+    /// What the blocking pool holds and has done.
+    pub fn blocking_metrics(&self) -> blocking::Metrics {
+        self.local.blocking.spawner().metrics()
+    }
+
+    /// Shuts the runtime down like dropping it, but waits at most
+    /// `timeout` for blocking jobs that are running; those still running
+    /// then are left to finish on their threads, which exit after them.
+    pub fn shutdown_timeout(mut self, timeout: Duration) {
+        self.local.blocking.set_patience(Some(timeout));
+    }
+
+    /// Shuts the runtime down without waiting for blocking jobs at all.
+    pub fn shutdown_background(self) {
+        self.shutdown_timeout(Duration::ZERO);
+    }
+    // ANCHOR_END: blocking_api
 }
 
 /// Marks this thread as running `local` until dropped.
@@ -164,6 +201,7 @@ struct Enter {
     _entered: Entered,
     _timer: time::Enter,
     _reactor: reactor::Enter,
+    _blocking: blocking::Enter,
     actor: Option<Actor>,
 }
 
@@ -175,6 +213,7 @@ impl Local {
             _entered: entered,
             _timer: self.timer.enter(),
             _reactor: self.reactor.borrow().enter(),
+            _blocking: blocking::enter(self.blocking.spawner()),
             actor: trace::set_actor(Some(Actor::Executor)),
         }
     }
@@ -224,14 +263,20 @@ impl Local {
     /// is queued, or the main future was woken, it only looks (timeout 0),
     /// so that I/O gets in at every round without holding up ready work.
     /// If nothing can run, the thread sleeps in `epoll_wait` until a socket
-    /// is ready or another thread wakes it through the eventfd.
+    /// is ready, another thread wakes it through the eventfd, or the
+    /// nearest timer's deadline comes. Then the timers that are due fire.
     fn turn(&self) {
         let idle = self.core.borrow().run_queue.is_empty()
             && !self.shared.main_woken.load(Ordering::Acquire);
         if idle {
             trace::record(|| "Note over E: nothing to run".into());
         }
-        let timeout = if idle { None } else { Some(Duration::ZERO) };
+        // Asleep: until the nearest deadline, or an event if no timer waits.
+        let timeout = if idle {
+            self.timer.park_timeout()
+        } else {
+            Some(Duration::ZERO)
+        };
         let turned = self.reactor.borrow_mut().turn(timeout);
         let delivered = match turned {
             Ok(turn) => turn.delivered,
@@ -239,6 +284,8 @@ impl Local {
             // the epoll instance itself is broken.
             Err(e) => panic!("the reactor cannot wait for events: {e}"),
         };
+        // Every timer that is due wakes its task here, on this thread.
+        self.timer.expire();
         let mut core = self.core.borrow_mut();
         core.metrics.turns += 1;
         core.metrics.parks += u64::from(idle);
@@ -369,7 +416,9 @@ impl Drop for Runtime {
         let queued = std::mem::take(&mut local.core.borrow_mut().run_queue);
         drop((injected, queued, tasks));
         // Then the fields: the reactor marks the slots of sockets that
-        // outlive it shut down; the timer thread stops.
+        // outlive it shut down; the timers wake whoever still waits; the
+        // blocking pool cancels its queued jobs and waits for its running
+        // ones.
     }
 }
 // ANCHOR_END: shutdown

@@ -35,10 +35,12 @@ pub mod multi_thread;
 use std::cell::Cell;
 use std::future::Future;
 use std::io;
+use std::time::Duration;
 
 pub(crate) use builder::Config;
 pub use builder::{Builder, Flavor};
 
+use crate::blocking;
 use crate::task::JoinHandle;
 
 /// Counts of what a runtime has done, for tests and curious readers. A
@@ -160,6 +162,46 @@ impl Runtime {
             Kind::MultiThread(runtime) => runtime.worker_metrics(),
         }
     }
+
+    // ANCHOR: blocking_api
+    /// Runs `func` on this runtime's blocking pool, like tokio's
+    /// `Runtime::spawn_blocking`, inside `block_on` or outside it.
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        match &self.kind {
+            Kind::CurrentThread(runtime) => runtime.spawn_blocking(func),
+            Kind::MultiThread(runtime) => runtime.spawn_blocking(func),
+        }
+    }
+
+    /// What the blocking pool holds and has done.
+    pub fn blocking_metrics(&self) -> blocking::Metrics {
+        match &self.kind {
+            Kind::CurrentThread(runtime) => runtime.blocking_metrics(),
+            Kind::MultiThread(runtime) => runtime.blocking_metrics(),
+        }
+    }
+
+    /// Shuts the runtime down like dropping it, but waits at most
+    /// `timeout` for blocking jobs that are running; those still running
+    /// then are left to finish on their threads, which exit after them.
+    pub fn shutdown_timeout(self, timeout: Duration) {
+        match self.kind {
+            Kind::CurrentThread(runtime) => runtime.shutdown_timeout(timeout),
+            Kind::MultiThread(mut runtime) => {
+                runtime.set_blocking_patience(Some(timeout));
+            }
+        }
+    }
+
+    /// Shuts the runtime down without waiting for blocking jobs at all.
+    pub fn shutdown_background(self) {
+        self.shutdown_timeout(Duration::ZERO);
+    }
+    // ANCHOR_END: blocking_api
 
     /// How many tasks have not completed.
     pub fn live_tasks(&self) -> usize {

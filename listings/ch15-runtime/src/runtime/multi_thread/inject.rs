@@ -1,6 +1,6 @@
 //! The injection queue: how tasks reach the workers from outside them (a
-//! spawn from `block_on`'s thread, a wake from the timer thread or any
-//! other thread) and where a worker's full run queue overflows to.
+//! spawn from `block_on`'s thread, a wake from a blocking job's thread or
+//! any other thread) and where a worker's full run queue overflows to.
 //!
 //! A `VecDeque` behind a mutex, like chapter 11's, with what several
 //! consumers need on top: an atomic length, so that a worker can see the

@@ -37,6 +37,7 @@ use std::time::Duration;
 use futures_task::ArcWake;
 
 use super::{Config, Entered, Metrics};
+use crate::blocking::{self, Pool};
 use crate::coop;
 use crate::owned::OwnedTasks;
 use crate::parker::{Parker, Unparker};
@@ -53,11 +54,15 @@ pub struct Runtime {
     handle: Arc<Handle>,
     driver: Arc<Driver>,
     workers: Vec<thread::JoinHandle<()>>,
+    /// Threads for blocking work (chapter 14); dropped last, after the
+    /// workers, the tasks and the driver, and its drop waits for the jobs
+    /// that are running.
+    blocking: Pool,
 }
 
 /// What the workers, the runtime and every task share. Tasks keep it (it
 /// is their scheduler), so it holds nothing that must go when the runtime
-/// goes: the reactor and the timer thread are in [`Driver`].
+/// goes: the reactor and the timers are in [`Driver`].
 pub(crate) struct Handle {
     /// Per worker: a stealer's end of its queue, and its unparker.
     remotes: Box<[Remote]>,
@@ -83,19 +88,34 @@ struct Remote {
     unparker: park::Unparker,
 }
 
-/// What only the workers and the runtime hold: the reactor, which one
-/// worker at a time turns, and the timer.
+/// What only the workers and the runtime hold: the reactor and the timer
+/// wheel, which one worker at a time turns, and the blocking pool's
+/// spawner.
 pub(crate) struct Driver {
     reactor: Mutex<ReactorDriver>,
-    timer: Timer,
+    /// Also in `reactor`, for whoever turns it; here so that every thread
+    /// of the runtime can make it current for `sleep`.
+    timer: Arc<Timer>,
     /// Events delivered, counted by whoever turns the reactor.
     io_events: Arc<AtomicU64>,
+    /// Where `spawn_blocking` on a worker sends its job.
+    blocking: blocking::Spawner,
 }
 
+// ANCHOR: reactor_driver
+/// The reactor and chapter 13's timers, turned together: the worker that
+/// holds this sleeps in `epoll_wait` until the nearest deadline at most,
+/// and fires the timers that are due after every turn. The wheel itself
+/// is shared and locked (chapter 13's `Timer` is a `Mutex` around it):
+/// a task on any worker, or `block_on`'s thread, inserts and removes its
+/// deadlines there, and an insert earlier than the sleeping worker's
+/// deadline wakes it through the reactor's eventfd.
 struct ReactorDriver {
     reactor: Reactor,
+    timer: Arc<Timer>,
     io_events: Arc<AtomicU64>,
 }
+// ANCHOR_END: reactor_driver
 
 #[derive(Clone, Copy, Debug)]
 struct Settings {
@@ -105,8 +125,15 @@ struct Settings {
 }
 // ANCHOR_END: types
 
+// ANCHOR: driver_park
 impl park::Driver for ReactorDriver {
     fn park(&mut self, timeout: Option<Duration>) {
+        // To sleep: until the nearest deadline, or an event if no timer
+        // waits. (A look, `Some(ZERO)`, stays a look.)
+        let timeout = match timeout {
+            None => self.timer.park_timeout(),
+            look => look,
+        };
         match self.reactor.turn(timeout) {
             Ok(turn) => {
                 let delivered = turn.delivered as u64;
@@ -116,8 +143,12 @@ impl park::Driver for ReactorDriver {
             // the epoll instance itself is broken.
             Err(e) => panic!("the reactor cannot wait for events: {e}"),
         }
+        // Every timer that is due wakes its task here: onto this worker's
+        // queue, as the reactor's events do.
+        self.timer.expire();
     }
 }
+// ANCHOR_END: driver_park
 
 impl park::Unpark for reactor::Handle {
     fn unpark(&self) {
@@ -159,18 +190,26 @@ impl Runtime {
             main_polls: AtomicU64::new(0),
         });
         let io_events = Arc::new(AtomicU64::new(0));
+        let timer = Arc::new(Timer::new({
+            let reactor = reactor.handle();
+            move || reactor.notify()
+        }));
+        let blocking = Pool::new(config.blocking);
         let driver = Arc::new(Driver {
             reactor: Mutex::new(ReactorDriver {
                 reactor,
+                timer: Arc::clone(&timer),
                 io_events: Arc::clone(&io_events),
             }),
-            timer: Timer::new(),
+            timer,
             io_events,
+            blocking: blocking.spawner().clone(),
         });
         let mut runtime = Runtime {
             handle,
             driver,
             workers: Vec::with_capacity(workers),
+            blocking,
         };
         for (index, (local, parker)) in locals.into_iter().enumerate() {
             let (handle, driver) =
@@ -194,6 +233,7 @@ impl Runtime {
         let _entered = Entered::new();
         let _reactor = self.handle.reactor.enter();
         let _timer = self.driver.timer.enter();
+        let _blocking = blocking::enter(&self.driver.blocking);
         let _spawner = BlockOn::enter(&self.handle);
         let parker = Parker::new();
         let waker = futures_task::waker(Arc::new(MainWaker(parker.unparker())));
@@ -249,6 +289,26 @@ impl Runtime {
         sum.timer_threads = self.driver.timer.threads_started();
         sum.io_events = self.driver.io_events.load(Ordering::Relaxed);
         sum
+    }
+
+    /// Runs `func` on this runtime's blocking pool (chapter 14).
+    pub fn spawn_blocking<F, R>(&self, func: F) -> JoinHandle<R>
+    where
+        F: FnOnce() -> R + Send + 'static,
+        R: Send + 'static,
+    {
+        self.driver.blocking.spawn(func)
+    }
+
+    /// What the blocking pool holds and has done.
+    pub fn blocking_metrics(&self) -> blocking::Metrics {
+        self.driver.blocking.metrics()
+    }
+
+    /// How long the drop waits for running blocking jobs (`None`: for as
+    /// long as they take).
+    pub fn set_blocking_patience(&mut self, patience: Option<Duration>) {
+        self.blocking.set_patience(patience);
     }
 
     pub fn live_tasks(&self) -> usize {
@@ -434,8 +494,10 @@ impl Drop for Runtime {
         }
         drop((injected, tasks));
         // Then the fields: the driver goes (the reactor marks the slots of
-        // sockets that outlive it shut down; the timer thread stops), and
-        // the handle, once the last task lets go of it.
+        // sockets that outlive it shut down; the timers wake whoever still
+        // waits), the handle, once the last task lets go of it, and last
+        // the blocking pool, which cancels its queued jobs and waits for
+        // its running ones.
     }
 }
 // ANCHOR_END: shutdown

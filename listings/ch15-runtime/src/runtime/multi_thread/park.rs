@@ -4,8 +4,8 @@
 //!
 //! # One worker at a time in the reactor
 //!
-//! The reactor's `turn` needs `&mut`: its event buffer, and (once chapter
-//! 13's timers join it) its timer wheel, belong to whoever turns it. So
+//! The reactor's `turn` needs `&mut`: its event buffer belongs to whoever
+//! turns it, and so does the firing of chapter 13's timers after it. So
 //! the workers share it behind a lock that nobody waits for: a worker with
 //! nothing to do *tries* the lock; if it gets it, it sleeps in
 //! `epoll_wait`, and events wake it; if another worker has it, it sleeps on

@@ -54,6 +54,7 @@ use std::sync::Arc;
 use super::park::Parker;
 use super::queue::{self, CAPACITY};
 use super::{Driver, Handle};
+use crate::blocking;
 use crate::coop;
 use crate::runtime::{Entered, Metrics};
 use crate::task::{Notified, Ran};
@@ -129,6 +130,7 @@ pub(super) fn run(
     let _entered = Entered::new();
     let _reactor = handle.reactor.enter();
     let _timer = driver.timer.enter();
+    let _blocking = blocking::enter(&driver.blocking);
     let lifo_enabled = handle.settings.lifo_slot;
     let cx = Context {
         handle,
