@@ -1,12 +1,13 @@
 //! The book's head-to-head: the same hello-world HTTP handler and the same
-//! 64-byte echo on chapter 3's threads, chapter 5's green threads, our own
-//! runtime and tokio (and, once those chapters exist, chapter 8's callback
-//! loop), measured on the reader's machine.
+//! 64-byte echo on chapter 3's threads, chapter 5's green threads, chapter
+//! 8's callback loop, our own runtime (chapter 15's, both flavours) and
+//! tokio (both flavours), measured on the reader's machine.
 //!
 //! `cargo run --release -p book-bench -- [--quick | --smoke] [--only …]`
 //!
 //! - [`http`]: the request parser every server shares; [`blocking`]: the
-//!   blocking HTTP handler; `handlers/async_*.rs`: the async handlers,
+//!   blocking HTTP handler; [`callbacks`]: the same handlers as chapter 8's
+//!   callbacks; `handlers/async_*.rs`: the async handlers,
 //!   written once and included into one module per runtime by
 //!   [`runtimes`] (the names they use besides the runtime's: [`handlers`]);
 //! - [`servers`]: which servers there are and how each serves;
@@ -18,6 +19,7 @@
 
 pub mod baton;
 pub mod blocking;
+pub mod callbacks;
 pub mod child;
 pub mod clients;
 pub mod handlers;

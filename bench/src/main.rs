@@ -244,16 +244,17 @@ fn bench(options: &Options) -> io::Result<()> {
     }
 
     let mut files: Vec<(&str, String)> = Vec::new();
+    // Kept for the comparison with tokio current_thread at the end.
+    let (mut http_rows, mut echo_rows, mut idle_rows) =
+        (Vec::new(), Vec::new(), Vec::new());
     for &section in &options.sections {
         out.push('\n');
         match section {
             Section::Http => match wrk::find() {
                 Some(wrk) => {
-                    let rows = http::run(plan, &available, &wrk);
-                    out.push_str(&report::http_section(plan, &rows));
-                    if let Some(chart) = report::requests_chart(plan, &rows) {
-                        files.push(("requests.md", chart));
-                    }
+                    http_rows = http::run(plan, &available, &wrk);
+                    out.push_str(&report::http_section(plan, &http_rows));
+                    files.extend(report::http_charts_files(plan, &http_rows));
                 }
                 None => {
                     let why = format!(
@@ -265,28 +266,40 @@ fn bench(options: &Options) -> io::Result<()> {
                 }
             },
             Section::Echo => {
-                let rows = echo::run(plan, &available);
-                out.push_str(&report::echo_section(plan, &rows));
+                echo_rows = echo::run(plan, &available);
+                out.push_str(&report::echo_section(plan, &echo_rows));
+                if let Some(chart) = report::echo_chart(plan, &echo_rows) {
+                    files.push(("echo-messages.md", chart));
+                }
             }
             Section::Idle => {
-                let rows = idle::run(plan, &available);
-                out.push_str(&report::idle_section(plan, &rows));
-                if let Some(chart) = report::memory_chart(plan, &rows) {
-                    files.push(("memory.md", chart));
+                idle_rows = idle::run(plan, &available);
+                out.push_str(&report::idle_section(plan, &idle_rows));
+                if let Some(chart) = report::memory_chart(plan, &idle_rows) {
+                    files.push(("idle-memory.md", chart));
                 }
             }
             Section::Capacity => {
                 let rows = capacity::run(plan, &available);
                 out.push_str(&report::capacity_section(plan, &rows));
                 if let Some(chart) = report::capacity_chart(plan, &rows) {
-                    files.push(("connections.md", chart));
+                    files.push(("idle-max.md", chart));
                 }
             }
             Section::Tasks => {
                 let rows = tasks::run(plan, &available);
                 out.push_str(&report::tasks_section(plan, &rows));
+                if let Some(chart) = report::tasks_chart(&rows) {
+                    files.push(("tasks.md", chart));
+                }
             }
         }
+    }
+    let ratios =
+        report::ratios_section(plan, &http_rows, &echo_rows, &idle_rows);
+    if !ratios.is_empty() {
+        out.push('\n');
+        out.push_str(&ratios);
     }
     let load = |l: Option<f64>| l.map_or("?".into(), |l| format!("{l:.2}"));
     let took = started.elapsed().as_secs();

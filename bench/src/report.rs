@@ -11,7 +11,7 @@ use crate::http::BUF_SIZE;
 use crate::measure::Samples;
 use crate::measure::capacity::CapacityRow;
 use crate::measure::echo::EchoRow;
-use crate::measure::http::HttpRow;
+use crate::measure::http::{HttpRow, HttpSample};
 use crate::measure::idle::IdleRow;
 use crate::measure::tasks::TaskRow;
 use crate::plan::Plan;
@@ -321,98 +321,422 @@ pub fn nice_ceiling(max: f64) -> f64 {
 const GENERATED: &str = "<!-- Written by `cargo run --release -p \
 book-bench`; rerun it to regenerate this file. -->\n";
 
-/// `requests.md`: requests/s per server, one chart per connection count.
-pub fn requests_chart(plan: &Plan, rows: &[HttpRow]) -> Option<String> {
-    let mut out = String::from(GENERATED);
-    for &connections in &plan.wrk_connections {
-        let bars: Vec<(&str, f64)> = rows
+/// The files the charts go to, in `bench/results/`, and what each shows.
+pub const CHART_FILES: [(&str, &str); 7] = [
+    (
+        "http-requests.md",
+        "requests/s under wrk, one chart per connections",
+    ),
+    (
+        "http-p99.md",
+        "p99 latency under wrk, one chart per connections",
+    ),
+    (
+        "http-cpu.md",
+        "server CPU time per request, one chart per connections",
+    ),
+    (
+        "echo-messages.md",
+        "echo messages/s under the book's load client",
+    ),
+    ("idle-memory.md", "resident memory per idle connection"),
+    ("idle-max.md", "the most idle connections each server held"),
+    ("tasks.md", "spawn and hand-off cost, one chart each"),
+];
+
+/// One bar per server that has a value, and the accessible description's
+/// list of them ("tokio 1 4.8 KiB, …").
+fn bars<R>(
+    rows: &[R],
+    value: impl Fn(&R) -> Option<(Server, f64)>,
+    show: impl Fn(f64) -> String,
+) -> (Vec<(&'static str, f64)>, String) {
+    let bars: Vec<(&str, f64)> = rows
+        .iter()
+        .filter_map(|r| value(r).map(|(server, v)| (server.short(), v)))
+        .collect();
+    let listed: Vec<String> = bars
+        .iter()
+        .map(|(name, v)| format!("{name} {}", show(*v)))
+        .collect();
+    (bars, listed.join(", "))
+}
+
+/// The charts of one file, or `None` if none has a bar.
+fn chart_file(charts: Vec<String>) -> Option<String> {
+    (!charts.is_empty()).then(|| {
+        let mut out = String::from(GENERATED);
+        for chart in charts {
+            out.push('\n');
+            out.push_str(&chart);
+        }
+        out
+    })
+}
+
+/// A chart of one wrk figure per server, one chart per connection count.
+fn http_charts(
+    plan: &Plan,
+    rows: &[HttpRow],
+    title: &str,
+    what: &str,
+    value: impl Fn(&HttpSample) -> f64,
+    show: impl Fn(f64) -> String,
+) -> Option<String> {
+    let charts = plan
+        .wrk_connections
+        .iter()
+        .filter_map(|&connections| {
+            let (bars, listed) = bars(
+                rows,
+                |r| {
+                    (r.connections == connections)
+                        .then(|| Some((r.server, mid(&r.runs, &value)?)))
+                        .flatten()
+                },
+                &show,
+            );
+            (!bars.is_empty()).then(|| {
+                bar_chart(
+                    &format!("{title}, {connections} connections"),
+                    &format!(
+                        "Hello world over HTTP/1.1 under wrk, {what}: {listed}"
+                    ),
+                    &bars,
+                )
+            })
+        })
+        .collect();
+    chart_file(charts)
+}
+
+/// The chart files of the HTTP section.
+pub fn http_charts_files(
+    plan: &Plan,
+    rows: &[HttpRow],
+) -> Vec<(&'static str, String)> {
+    let rate = |v: f64| grouped(v, 0);
+    let time = |v: f64| us(Some(v));
+    [
+        (
+            "http-requests.md",
+            http_charts(
+                plan,
+                rows,
+                "Requests per second",
+                "median requests per second",
+                |s| s.requests_per_sec,
+                rate,
+            ),
+        ),
+        (
+            "http-p99.md",
+            http_charts(
+                plan,
+                rows,
+                "p99 latency (µs)",
+                "median over the rounds of the 99th percentile latency",
+                |s| micros(s.p99),
+                time,
+            ),
+        ),
+        (
+            "http-cpu.md",
+            http_charts(
+                plan,
+                rows,
+                "Server CPU time per request (µs)",
+                "the server's user plus system time per request",
+                |s| micros(s.cpu_per_request),
+                time,
+            ),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, text)| Some((name, text?)))
+    .collect()
+}
+
+/// `echo-messages.md`: echo messages per second per server.
+pub fn echo_chart(plan: &Plan, rows: &[EchoRow]) -> Option<String> {
+    let (bars, listed) = bars(
+        rows,
+        |r| Some((r.server, mid(&r.runs, |s| s.messages_per_sec)?)),
+        |v| grouped(v, 0),
+    );
+    let (connections, messages, _) = plan.echo;
+    chart_file(
+        (!bars.is_empty())
+            .then(|| {
+                bar_chart(
+                    "Echo messages per second",
+                    &format!(
+                        "64-byte echo, {connections} connections × {messages} \
+                         messages, median messages per second: {listed}"
+                    ),
+                    &bars,
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// `idle-memory.md`: memory per idle connection per server.
+pub fn memory_chart(plan: &Plan, rows: &[IdleRow]) -> Option<String> {
+    let (bars, listed) = bars(
+        rows,
+        |r| Some((r.server, mid(&r.runs, |&k| k)?)),
+        |k| format!("{k:.1} KiB"),
+    );
+    chart_file(
+        (!bars.is_empty())
+            .then(|| {
+                bar_chart(
+                    &format!(
+                        "KiB per idle connection ({} connections)",
+                        grouped(plan.idle_connections as f64, 0)
+                    ),
+                    &format!(
+                        "Growth of the server's resident memory per idle \
+                         connection, including the handler's 4 KiB buffer: \
+                         {listed}"
+                    ),
+                    &bars,
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// `idle-max.md`: idle connections each server held.
+pub fn capacity_chart(plan: &Plan, rows: &[CapacityRow]) -> Option<String> {
+    let (bars, listed) =
+        bars(rows, |r| Some((r.server, r.held as f64)), |n| grouped(n, 0));
+    chart_file(
+        (!bars.is_empty())
+            .then(|| {
+                bar_chart(
+                    "Idle connections held",
+                    &format!(
+                        "How many idle connections each server held, trying \
+                         for {}: {listed}",
+                        grouped(plan.max_target as f64, 0)
+                    ),
+                    &bars,
+                )
+            })
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// `tasks.md`: spawn cost, and hand-off cost, per runtime.
+pub fn tasks_chart(rows: &[TaskRow]) -> Option<String> {
+    let ns = |v: f64| format!("{v:.0} ns");
+    let charts = [
+        ("Spawn and join an empty task (ns)", "spawn", 0),
+        ("Hand-off between two tasks (ns)", "hand-off", 1),
+    ]
+    .into_iter()
+    .filter_map(|(title, what, field)| {
+        let (bars, listed) = bars(
+            rows,
+            |r| {
+                let v = mid(&r.runs, |s| {
+                    if field == 0 { s.spawn_ns } else { s.handoff_ns }
+                })?;
+                Some((r.server, v))
+            },
+            ns,
+        );
+        (!bars.is_empty()).then(|| {
+            bar_chart(
+                title,
+                &format!("Median nanoseconds per {what}: {listed}"),
+                &bars,
+            )
+        })
+    })
+    .collect();
+    chart_file(charts)
+}
+
+// ---- against tokio current_thread ----
+
+/// Each server's figures as multiples of tokio current_thread's: the
+/// requests/s, p99 and CPU per request at the first wrk connection count,
+/// echo messages/s, and memory per idle connection.
+pub fn ratios_section(
+    plan: &Plan,
+    http: &[HttpRow],
+    echo: &[EchoRow],
+    idle: &[IdleRow],
+) -> String {
+    let base = Server::TokioCurrent;
+    let Some(&conns) = plan.wrk_connections.first() else {
+        return String::new();
+    };
+    let http_at = |server: Server, field: &dyn Fn(&HttpSample) -> f64| {
+        http.iter()
+            .find(|r| r.server == server && r.connections == conns)
+            .and_then(|r| mid(&r.runs, field))
+    };
+    let echo_of = |server: Server| {
+        echo.iter()
+            .find(|r| r.server == server)
+            .and_then(|r| mid(&r.runs, |s| s.messages_per_sec))
+    };
+    let idle_of = |server: Server| {
+        idle.iter()
+            .find(|r| r.server == server)
+            .and_then(|r| mid(&r.runs, |&k| k))
+    };
+    let figures = |server: Server| -> [Option<f64>; 5] {
+        [
+            http_at(server, &|s| s.requests_per_sec),
+            http_at(server, &|s| micros(s.p99)),
+            http_at(server, &|s| micros(s.cpu_per_request)),
+            echo_of(server),
+            idle_of(server),
+        ]
+    };
+    let base_figures = figures(base);
+    if base_figures.iter().all(Option::is_none) {
+        return String::new();
+    }
+    let mut servers: Vec<Server> = Vec::new();
+    for server in http
+        .iter()
+        .map(|r| r.server)
+        .chain(echo.iter().map(|r| r.server))
+        .chain(idle.iter().map(|r| r.server))
+    {
+        if !servers.contains(&server) {
+            servers.push(server);
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Against tokio current_thread (its figure = 1.00×; medians of the \
+         rows above):"
+    );
+    let _ = writeln!(
+        out,
+        "  {:<NAME$} {:>9} {:>9} {:>9} {:>9} {:>9}",
+        "server",
+        format!("req/s@{conns}"),
+        format!("p99@{conns}"),
+        "CPU/req",
+        "echo/s",
+        "KiB/conn"
+    );
+    for server in servers {
+        let cells: Vec<String> = figures(server)
             .iter()
-            .filter(|r| r.connections == connections)
-            .filter_map(|r| {
-                Some((r.server.short(), mid(&r.runs, |s| s.requests_per_sec)?))
+            .zip(base_figures.iter())
+            .map(|(v, b)| match (v, b) {
+                (Some(v), Some(b)) if *b != 0.0 => format!("{:.2}×", v / b),
+                _ => "-".into(),
             })
             .collect();
-        if bars.is_empty() {
-            continue;
-        }
-        let listed: Vec<String> = bars
-            .iter()
-            .map(|(name, v)| format!("{name} {}", grouped(*v, 0)))
-            .collect();
-        out.push('\n');
-        out.push_str(&bar_chart(
-            &format!("Requests per second, {connections} connections"),
-            &format!(
-                "Hello world over HTTP/1.1 under wrk, median requests per \
-                 second: {}",
-                listed.join(", ")
-            ),
-            &bars,
-        ));
+        let _ = writeln!(
+            out,
+            "  {:<NAME$} {:>9} {:>9} {:>9} {:>9} {:>9}",
+            server.label(),
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3],
+            cells[4]
+        );
     }
-    (out.len() > GENERATED.len()).then_some(out)
-}
-
-/// `memory.md`: memory per idle connection per server.
-pub fn memory_chart(plan: &Plan, rows: &[IdleRow]) -> Option<String> {
-    let bars: Vec<(&str, f64)> = rows
-        .iter()
-        .filter_map(|r| Some((r.server.short(), mid(&r.runs, |&k| k)?)))
-        .collect();
-    if bars.is_empty() {
-        return None;
-    }
-    let listed: Vec<String> = bars
-        .iter()
-        .map(|(name, kib)| format!("{name} {kib:.1} KiB"))
-        .collect();
-    Some(format!(
-        "{GENERATED}\n{}",
-        bar_chart(
-            &format!(
-                "KiB per idle connection ({} connections)",
-                grouped(plan.idle_connections as f64, 0)
-            ),
-            &format!(
-                "Growth of the server's resident memory per idle connection, \
-                 including the handler's 4 KiB buffer: {}",
-                listed.join(", ")
-            ),
-            &bars,
-        )
-    ))
-}
-
-/// `connections.md`: idle connections each server held.
-pub fn capacity_chart(plan: &Plan, rows: &[CapacityRow]) -> Option<String> {
-    let bars: Vec<(&str, f64)> = rows
-        .iter()
-        .map(|r| (r.server.short(), r.held as f64))
-        .collect();
-    if bars.is_empty() {
-        return None;
-    }
-    let listed: Vec<String> = bars
-        .iter()
-        .map(|(name, n)| format!("{name} {}", grouped(*n, 0)))
-        .collect();
-    Some(format!(
-        "{GENERATED}\n{}",
-        bar_chart(
-            "Idle connections held",
-            &format!(
-                "How many idle connections each server held, trying for {}: {}",
-                grouped(plan.max_target as f64, 0),
-                listed.join(", ")
-            ),
-            &bars,
-        )
-    ))
+    let _ = writeln!(
+        out,
+        "  req/s and echo/s: higher is better; p99, CPU/req (both at {conns} \
+         connections)\n  and KiB per idle connection: lower is better."
+    );
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::measure::echo::EchoSample;
+
+    fn http_row(server: Server, rate: f64, p99_us: u64) -> HttpRow {
+        HttpRow {
+            server,
+            connections: 50,
+            runs: Samples {
+                samples: vec![HttpSample {
+                    requests_per_sec: rate,
+                    p50: Duration::from_micros(p99_us / 2),
+                    p99: Duration::from_micros(p99_us),
+                    cpu_per_request: Duration::from_micros(10),
+                    errors: 0,
+                }],
+                failures: Vec::new(),
+            },
+        }
+    }
+
+    #[test]
+    fn ratios_divide_by_tokio_current_thread() {
+        let plan = Plan::smoke();
+        let http = [
+            http_row(Server::TokioCurrent, 20_000.0, 1_000),
+            http_row(Server::OursCurrent, 30_000.0, 500),
+        ];
+        let echo = [EchoRow {
+            server: Server::OursCurrent,
+            runs: Samples {
+                samples: vec![EchoSample {
+                    messages_per_sec: 1.0,
+                    cpu_per_message: Duration::ZERO,
+                }],
+                failures: Vec::new(),
+            },
+        }];
+        let text = ratios_section(&plan, &http, &echo, &[]);
+        let line = |label: &str| {
+            text.lines()
+                .find(|l| l.contains(label))
+                .unwrap()
+                .to_string()
+        };
+        let ours: Vec<String> = line("ours current_thread")
+            .split_whitespace()
+            .skip(2)
+            .map(String::from)
+            .collect();
+        // req/s, p99, CPU/req; no tokio echo or memory to divide by.
+        assert_eq!(ours, ["1.50×", "0.50×", "1.00×", "-", "-"], "{text}");
+        assert!(line("tokio current_thread").contains("1.00×"));
+        // Without tokio current_thread there is nothing to compare with.
+        assert!(ratios_section(&plan, &http[1..], &echo, &[]).is_empty());
+    }
+
+    #[test]
+    fn every_chart_file_is_named_and_has_its_charts() {
+        let plan = Plan::smoke();
+        let http = [
+            http_row(Server::TokioCurrent, 20_000.0, 1_000),
+            http_row(Server::Callbacks, 30_000.0, 500),
+        ];
+        let files = http_charts_files(&plan, &http);
+        let names: Vec<&str> = files.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names, ["http-requests.md", "http-p99.md", "http-cpu.md"]);
+        for (name, text) in &files {
+            assert!(CHART_FILES.iter().any(|(known, _)| known == name));
+            assert!(text.starts_with(GENERATED), "{name}");
+            assert_eq!(text.matches("xychart-beta").count(), 1, "{name}");
+            assert!(text.contains("[\"tokio 1\", \"callbacks\"]"), "{text}");
+        }
+        assert!(http_charts_files(&plan, &[]).is_empty());
+    }
 
     #[test]
     fn wraps_between_words() {

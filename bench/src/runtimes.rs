@@ -1,26 +1,8 @@
 //! One module per async runtime. Each brings its runtime's names into
 //! scope and includes the same handler files (`handlers/async_*.rs`), so
 //! every async runtime runs identical source; only how the runtime is built
-//! differs.
-//!
-//! Our runtime joins as `on_ours`, built the same way (today with chapter
-//! 12's crate, one thread; chapter 15's replaces it, and adds workers):
-//!
-//! ```text
-//! pub mod on_ours {
-//!     use crate::handlers::*;
-//!     use ch15_runtime::io::{AsyncReadExt, AsyncWriteExt};
-//!     use ch15_runtime::net::{TcpListener, TcpStream};
-//!     use ch15_runtime::spawn;
-//!     use ch15_runtime::time::sleep;
-//!     include!("handlers/async_serve.rs");
-//!     include!("handlers/async_http.rs");
-//!     include!("handlers/async_echo.rs");
-//!     include!("handlers/async_tasks.rs");
-//!     // runtime(): ch15_runtime::runtime::Builder::new_current_thread()
-//!     //     or ::new_multi_thread(), then .build()
-//! }
-//! ```
+//! differs: `on_tokio` with tokio's `Builder`, `on_ours` with chapter 15's,
+//! which has the same two flavours behind the same names.
 
 use std::io;
 
@@ -87,26 +69,30 @@ pub mod on_tokio {
     }
 }
 
-/// Our runtime, one thread, with the same handlers. For now it is chapter
-/// 12's crate (a reactor under chapter 11's executor); chapter 15's crate
-/// takes its place with the same names.
+/// Our runtime, chapter 15's, with the same handlers.
 pub mod on_ours {
+    use super::Flavor;
     use crate::handlers::*;
-    use ch12_reactor::io::{AsyncReadExt, AsyncWriteExt};
-    use ch12_reactor::net::{TcpListener, TcpStream};
-    use ch12_reactor::spawn;
-    use ch12_reactor::time::sleep;
+    use ch15_runtime::io::{AsyncReadExt, AsyncWriteExt};
+    use ch15_runtime::net::{TcpListener, TcpStream};
+    use ch15_runtime::spawn;
+    use ch15_runtime::time::sleep;
 
     include!("handlers/async_serve.rs");
     include!("handlers/async_http.rs");
     include!("handlers/async_echo.rs");
     include!("handlers/async_tasks.rs");
 
-    /// Our current-thread runtime, built as tokio's is.
-    pub fn runtime() -> io::Result<ch12_reactor::Runtime> {
-        ch12_reactor::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
+    /// Our runtime of the given flavor, built as tokio's is. The
+    /// multi-threaded one has the same default worker count: one per CPU.
+    pub fn runtime(flavor: Flavor) -> io::Result<ch15_runtime::Runtime> {
+        let mut builder = match flavor {
+            Flavor::CurrentThread => {
+                ch15_runtime::Builder::new_current_thread()
+            }
+            Flavor::MultiThread => ch15_runtime::Builder::new_multi_thread(),
+        };
+        builder.enable_all().build()
     }
 
     #[cfg(test)]
@@ -117,7 +103,7 @@ pub mod on_ours {
         /// state.
         #[test]
         fn a_connection_task_holds_one_buffer() {
-            let runtime = runtime().unwrap();
+            let runtime = runtime(Flavor::CurrentThread).unwrap();
             runtime.block_on(async {
                 let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
                 let addr = listener.local_addr().unwrap();
@@ -138,20 +124,25 @@ pub mod on_ours {
     }
 }
 
-/// Serves `service` on `addr` with our runtime, one thread, forever.
+/// Serves `service` on `addr` with our runtime of the given flavor,
+/// forever.
 pub fn serve_ours(
+    flavor: Flavor,
     service: crate::servers::Service,
     addr: std::net::SocketAddr,
 ) -> io::Result<()> {
-    on_ours::runtime()?.block_on(on_ours::listen_and_serve(addr, service))
+    on_ours::runtime(flavor)?.block_on(on_ours::listen_and_serve(addr, service))
 }
 
-/// Nanoseconds per spawn and per hand-off on our runtime, one thread.
+/// Nanoseconds per spawn and per hand-off on our runtime of the given
+/// flavor.
 pub fn ours_task_costs(
+    flavor: Flavor,
     spawns: usize,
     handoffs: usize,
 ) -> io::Result<(f64, f64)> {
-    Ok(on_ours::runtime()?.block_on(on_ours::task_costs(spawns, handoffs)))
+    Ok(on_ours::runtime(flavor)?
+        .block_on(on_ours::task_costs(spawns, handoffs)))
 }
 
 /// Serves `service` on `addr` with tokio of the given flavor, forever.

@@ -55,11 +55,20 @@ fn the_smoke_run_measures_every_section_on_every_server() {
     ] {
         assert!(out.contains(heading), "no {heading:?} in\n{out}");
     }
-    for server in ["threads (ch. 3)", "green threads (ch. 5)", "tokio"] {
+    for server in [
+        "threads (ch. 3)",
+        "green threads (ch. 5)",
+        "callbacks (ch. 8)",
+        "ours current_thread",
+        "ours multi_thread",
+        "tokio current_thread",
+        "tokio multi_thread",
+    ] {
         assert!(out.contains(server), "no {server:?} in\n{out}");
     }
     // Every run of every row produced a sample.
     assert!(!out.contains("runs failed"), "{out}\n{err}");
     assert!(out.contains("reached the target"), "{out}");
+    assert!(out.contains("Against tokio current_thread"), "{out}");
     assert!(err.contains("results not written"), "{err}");
 }
