@@ -250,6 +250,13 @@ pub struct Events {
     notified: bool,
 }
 
+// Chapter 15: the worker that turns the reactor may be any worker, so the
+// reactor, this buffer included, moves between threads.
+// SAFETY: the only pointer in a `kevent` is `udata`, and here it only ever
+// holds a token's number (see `change`); nothing dereferences it, so the
+// buffer shares no memory with the thread it came from.
+unsafe impl Send for Events {}
+
 impl Events {
     pub fn with_capacity(capacity: usize) -> Events {
         let empty = change(0, 0, 0, Token(0));
