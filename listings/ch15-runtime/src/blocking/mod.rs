@@ -1,6 +1,7 @@
 //! Blocking work: [`spawn_blocking`] runs a closure on a pool of OS
-//! threads and gives back a [`JoinHandle`](crate::JoinHandle) to await, so that a task can
-//! wait for work that blocks without blocking the runtime's thread.
+//! threads and gives back a [`JoinHandle`](crate::JoinHandle) to await,
+//! so that a task can wait for work that blocks without blocking the
+//! runtime's thread.
 //!
 //! - `task`: a job is a task of chapter 11's kind, whose future calls the
 //!   closure in its one poll; completing it wakes the awaiting task from
