@@ -73,3 +73,40 @@ fn a_bad_signal_number_is_an_error() {
         assert!(Signals::new(&[]).is_err());
     });
 }
+
+#[test]
+fn a_watcher_that_empties_the_pipe_wakes_the_others() {
+    // Signals of their own: the tests run at once, on threads of one process.
+    let wanted = libc::SIGRTMIN() + 2;
+    let other = libc::SIGRTMIN() + 3;
+    // `waiter` waits for `wanted`, then its runtime's thread is kept busy
+    // (a task that blocks it on purpose) while the signal comes.
+    let (busy, busy_started) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        Runtime::new().unwrap().block_on(async move {
+            let mut signals = Signals::new(&[wanted]).unwrap();
+            // A task of its own, so that only a wake polls it (the timeout
+            // below, when it fires, polls what it wraps: the join handle).
+            let waiting = spawn(async move { signals.recv().await });
+            spawn(async move {
+                busy.send(()).unwrap();
+                std::thread::sleep(Duration::from_millis(300));
+            });
+            timeout(TIMEOUT, waiting).await
+        })
+    });
+    busy_started
+        .recv_timeout(TIMEOUT)
+        .expect("the waiter is busy");
+    // Meanwhile a watcher of another signal, in another runtime, reads the
+    // byte for `wanted` out of the pipe. When the waiter's reactor looks at
+    // last, epoll finds the pipe empty and reports nothing.
+    Runtime::new().unwrap().block_on(async {
+        let mut bystander = Signals::new(&[other]).unwrap();
+        send(wanted);
+        let early = Duration::from_millis(100);
+        assert!(timeout(early, bystander.recv()).await.is_none());
+    });
+    let got = waiter.join().expect("no panic").expect("woken");
+    assert_eq!(got.expect("the task ran").unwrap(), wanted);
+}

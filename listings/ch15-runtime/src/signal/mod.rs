@@ -7,13 +7,23 @@
 //! compares the counts with the ones it saw last. Each [`Signals`] has its
 //! own descriptor and its own counts, so any number of them may watch the
 //! same signal and each sees it.
+//!
+//! One pipe serves them all, though, and a byte is read only once. epoll
+//! looks at a file again when it hands out an event, so if one watcher
+//! empties the pipe before another's reactor gets there, that reactor
+//! drops the event: the other watcher would sleep through its signal. So
+//! the watcher that empties the pipe wakes every watcher waiting (in any
+//! runtime of the process), and each looks at the counts itself, as
+//! tokio's signal driver broadcasts to its listeners.
 
 pub mod pipe;
 
 use std::future::poll_fn;
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
-use std::task::{Context, Poll};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
 
 use crate::io::PollEvented;
 use crate::reactor::Direction;
@@ -24,7 +34,14 @@ pub struct Signals {
     pipe: PollEvented<OwnedFd>,
     /// Each watched signal, and how many of it this watcher has reported.
     seen: Vec<(libc::c_int, u64)>,
+    /// This watcher's name in [`WAITING`].
+    id: u64,
 }
+
+/// The watchers waiting now, in every runtime of the process, with their
+/// wakers: whoever empties the pipe wakes them (see the module's docs).
+static WAITING: Mutex<Vec<(u64, Waker)>> = Mutex::new(Vec::new());
+static NEXT_ID: AtomicU64 = AtomicU64::new(0);
 
 impl Signals {
     /// Starts watching `signals`; only those that arrive from now on are
@@ -41,6 +58,7 @@ impl Signals {
         Ok(Signals {
             pipe: PollEvented::new(fd)?,
             seen,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
         })
     }
 
@@ -58,6 +76,7 @@ impl Signals {
     ) -> Poll<io::Result<libc::c_int>> {
         loop {
             if let Some(signo) = self.take_new() {
+                self.stop_waiting();
                 return Poll::Ready(Ok(signo));
             }
             // Empty the pipe; when it is empty, wait for the reactor.
@@ -65,13 +84,20 @@ impl Signals {
             let fd = self.pipe.get_ref().as_fd();
             match registration.poll_io(cx, Direction::Read, || pipe::drain(fd))
             {
-                Poll::Ready(Ok(_)) => continue,
+                // We took bytes other watchers' reactors may now never
+                // report: wake those watchers, then look at our counts.
+                Poll::Ready(Ok(_)) => wake_waiting(),
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                // The waker is stored: a signal counted after this look
-                // also writes a byte, which wakes us.
+                // The reactor has our waker, and so has `WAITING` from
+                // here on: a signal counted after the look below also
+                // writes a byte, and whoever reads it wakes us.
                 Poll::Pending => {
+                    self.wait(cx.waker());
                     return match self.take_new() {
-                        Some(signo) => Poll::Ready(Ok(signo)),
+                        Some(signo) => {
+                            self.stop_waiting();
+                            Poll::Ready(Ok(signo))
+                        }
                         None => Poll::Pending,
                     };
                 }
@@ -79,6 +105,22 @@ impl Signals {
         }
     }
     // ANCHOR_END: poll_recv
+
+    /// Puts (or keeps) this watcher's waker in `WAITING`.
+    fn wait(&self, waker: &Waker) {
+        let mut waiting =
+            WAITING.lock().unwrap_or_else(PoisonError::into_inner);
+        match waiting.iter_mut().find(|(id, _)| *id == self.id) {
+            Some((_, stored)) => stored.clone_from(waker),
+            None => waiting.push((self.id, waker.clone())),
+        }
+    }
+
+    fn stop_waiting(&self) {
+        let mut waiting =
+            WAITING.lock().unwrap_or_else(PoisonError::into_inner);
+        waiting.retain(|(id, _)| *id != self.id);
+    }
 
     /// The first watched signal whose count moved since we last looked.
     fn take_new(&mut self) -> Option<libc::c_int> {
@@ -92,6 +134,23 @@ impl Signals {
     }
 }
 // ANCHOR_END: signals
+
+impl Drop for Signals {
+    fn drop(&mut self) {
+        self.stop_waiting();
+    }
+}
+
+/// Wakes every waiting watcher; each looks at its counts when polled and
+/// waits again if nothing it watches came. The wakers run outside the lock.
+fn wake_waiting() {
+    let woken = std::mem::take(
+        &mut *WAITING.lock().unwrap_or_else(PoisonError::into_inner),
+    );
+    for (_, waker) in woken {
+        waker.wake();
+    }
+}
 
 // ANCHOR: stop_signal
 /// Waits for the first SIGINT (Ctrl-C) or SIGTERM (what `kill`, systemd
