@@ -26,6 +26,21 @@ const FLAGS: &[&str] = &[
 /// (a real fault shows on every attempt, so it still fails).
 const BUDGETS_MS: &[u32] = &[5_000, 20_000, 60_000];
 
+/// Runs `attempt` with each budget in turn until it finds no problem.
+/// Returns the last attempt's problems and the budget it had.
+fn with_longer_budgets(
+    mut attempt: impl FnMut(u32) -> Result<Vec<String>, Fail>,
+) -> Result<(Vec<String>, u32), Fail> {
+    let mut problems = Vec::new();
+    for &budget in BUDGETS_MS {
+        problems = attempt(budget)?;
+        if problems.is_empty() {
+            return Ok((problems, budget));
+        }
+    }
+    Ok((problems, BUDGETS_MS[BUDGETS_MS.len() - 1]))
+}
+
 /// How mermaid leaves a block it has drawn.
 const DRAWN_DIAGRAM: &str = "<pre class=\"mermaid\" data-processed=\"true\"><svg";
 
@@ -70,16 +85,12 @@ pub fn check(html_dir: &Path, chromium: &str) -> Result<Report, Fail> {
             .into_owned();
         let built = std::fs::read_to_string(&page).unwrap_or_default();
         let expected = Expected::of(&built);
-        let mut found = Vec::new();
-        for &budget in BUDGETS_MS {
+        let (found, budget) = with_longer_budgets(|budget| {
             let dom = browser.dump(&format!("{base}/{name}"), false, budget)?;
-            found = expected.problems(&dom);
-            if found.is_empty() {
-                if budget != BUDGETS_MS[0] {
-                    report.slow.push(format!("{name} ({} s)", budget / 1000));
-                }
-                break;
-            }
+            Ok(expected.problems(&dom))
+        })?;
+        if found.is_empty() && budget != BUDGETS_MS[0] {
+            report.slow.push(format!("{name} ({} s)", budget / 1000));
         }
         problems.extend(found.into_iter().map(|p| format!("{name}: {p}")));
         report.pages += 1;
@@ -203,15 +214,17 @@ fn first_prompt(questions_json: &str) -> Option<String> {
 
 fn check_search(browser: &Browser, base: &str) -> Result<Vec<String>, Fail> {
     let url = format!("{base}/index.html?search={SEARCH_WORD}");
-    for &budget in BUDGETS_MS {
+    let (problems, _) = with_longer_budgets(|budget| {
         let dom = browser.dump(&url, false, budget)?;
         let results = html::element_inner(&dom, "id=\"mdbook-searchresults\"")
             .map_or(0, |list| list.matches("<li").count());
-        if results > 0 {
-            return Ok(Vec::new());
-        }
-    }
-    Ok(vec![format!("searching for {SEARCH_WORD:?} found nothing")])
+        Ok(if results == 0 {
+            vec![format!("searching for {SEARCH_WORD:?} found nothing")]
+        } else {
+            Vec::new()
+        })
+    })?;
+    Ok(problems)
 }
 
 /// On a dark theme a diagram must be drawn with mermaid's dark look: the same
@@ -229,15 +242,11 @@ fn check_dark_theme(browser: &Browser, base: &str, html_dir: &Path) -> Result<Ve
         "{base}/{}",
         page.file_name().unwrap_or_default().to_string_lossy()
     );
-    let mut problems = Vec::new();
-    for &budget in BUDGETS_MS {
+    let (problems, _) = with_longer_budgets(|budget| {
         let light = browser.dump(&url, false, budget)?;
         let dark = browser.dump(&url, true, budget)?;
-        problems = theme_problems(&url, &light, &dark);
-        if problems.is_empty() {
-            break;
-        }
-    }
+        Ok(theme_problems(&url, &light, &dark))
+    })?;
     Ok(problems)
 }
 
