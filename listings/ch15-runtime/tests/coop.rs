@@ -233,3 +233,43 @@ fn outside_a_runtime_the_budget_is_unconstrained() {
     assert_eq!(inside.remaining(), Some(coop::INITIAL));
     assert_eq!(coop::current().remaining(), None, "restored after");
 }
+
+/// While tasks are queued, the current-thread runtime looks at the
+/// reactor once every `event_interval` polls, not after every round: two
+/// tasks that each yield 1,000 times make a round of two polls per yield,
+/// so a look after every round (interval 1, chapter 12's rule) is about
+/// 1,000 `epoll_wait` calls, and tokio's interval of 61 about 2,000 / 61.
+#[test]
+fn a_busy_current_thread_runtime_looks_at_the_reactor_once_per_interval() {
+    const YIELDS: u64 = 1_000;
+    let turns = |interval: u32| {
+        let runtime = Builder::new_current_thread()
+            .event_interval(interval)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let yielder = || {
+                spawn(async {
+                    for _ in 0..YIELDS {
+                        ch15_runtime::yield_now().await;
+                    }
+                })
+            };
+            let (a, b) = (yielder(), yielder());
+            a.await.unwrap();
+            b.await.unwrap();
+        });
+        runtime.metrics().turns
+    };
+    let every_round = turns(1);
+    assert!(
+        (YIELDS..YIELDS + 10).contains(&every_round),
+        "{every_round}"
+    );
+    let every_61 = turns(61);
+    let expected = 2 * YIELDS / 61;
+    assert!(
+        (expected..expected + 10).contains(&every_61),
+        "{every_61} turns, expected about {expected}"
+    );
+}

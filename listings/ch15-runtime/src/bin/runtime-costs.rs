@@ -21,6 +21,11 @@ use ch15_runtime::spawn;
 fn flavours() -> std::io::Result<Vec<(&'static str, Runtime)>> {
     Ok(vec![
         ("current-thread", Builder::new_current_thread().build()?),
+        // Chapter 12's rule: a look at the reactor after every round.
+        (
+            "current-thread, interval 1",
+            Builder::new_current_thread().event_interval(1).build()?,
+        ),
         (
             "multi-thread, 1 worker",
             Builder::new_multi_thread().worker_threads(1).build()?,

@@ -38,7 +38,8 @@ pub(crate) struct Config {
     /// A task woken by a task on the same worker runs next (see
     /// `multi_thread::worker`).
     pub lifo_slot: bool,
-    /// A worker looks at the reactor once every this many tasks.
+    /// While there is work, a worker (or the current-thread runtime)
+    /// looks at the reactor once every this many tasks.
     pub event_interval: u32,
     /// A worker looks at the injection queue first once every this many
     /// tasks.
@@ -117,8 +118,9 @@ impl Builder {
         self
     }
 
-    /// How many tasks a worker runs between two looks at the reactor
-    /// (61, tokio's default).
+    /// How many tasks a worker, or the current-thread runtime, runs
+    /// between two looks at the reactor while there is work to run (61,
+    /// tokio's default; 1 is chapter 12's look after every round).
     pub fn event_interval(&mut self, tasks: u32) -> &mut Builder {
         self.config.event_interval = tasks.max(1);
         self

@@ -7,11 +7,13 @@
 //! It drives tasks through the `Schedule` trait and the `task` module's
 //! handles, and turns the reactor; neither knows it exists.
 //!
-//! Chapter 15 keeps it as the current-thread flavour, with two changes:
+//! Chapter 15 keeps it as the current-thread flavour, with three changes:
 //! [`Builder`](super::Builder) moved to `builder.rs`, which makes either
-//! flavour, and every poll (of a task, and of the main future) runs
-//! inside [`coop::budget`], so a task that is always ready yields after
-//! [`coop::INITIAL`] operations instead of holding the thread.
+//! flavour; every poll (of a task, and of the main future) runs inside
+//! [`coop::budget`], so a task that is always ready yields after
+//! [`coop::INITIAL`] operations instead of holding the thread; and while
+//! there is work to run, it looks at the reactor once every
+//! `event_interval` polls (tokio's rule) instead of after every round.
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -54,6 +56,9 @@ struct Local {
     core: RefCell<Core>,
     /// Turned by this thread only; `RefCell` because a turn needs `&mut`.
     reactor: RefCell<Reactor>,
+    /// While work is queued, a look at the reactor once every this many
+    /// polls; 1 is chapter 12's look after every round.
+    event_interval: u32,
     timer: Timer,
     /// Threads for blocking work; dropped last, after the tasks and the
     /// reactor, and its drop waits for the jobs that are running.
@@ -77,6 +82,9 @@ struct Core {
     run_queue: VecDeque<Notified>,
     /// Every task that has not completed.
     tasks: OwnedTasks,
+    /// Polls (of tasks and of the main future) since the last turn of the
+    /// reactor.
+    since_turn: u32,
     metrics: Metrics,
 }
 
@@ -99,6 +107,7 @@ impl Runtime {
                 core: RefCell::new(Core {
                     run_queue: VecDeque::new(),
                     tasks: OwnedTasks::default(),
+                    since_turn: 0,
                     metrics: Metrics::default(),
                 }),
                 timer: Timer::new({
@@ -106,6 +115,7 @@ impl Runtime {
                     move || reactor.notify()
                 }),
                 reactor: RefCell::new(reactor),
+                event_interval: config.event_interval,
                 blocking: Pool::new(config.blocking),
             },
             _not_send: PhantomData,
@@ -127,7 +137,10 @@ impl Runtime {
         loop {
             // Clear before polling: a wake during the poll must survive.
             if shared.main_woken.swap(false, Ordering::Acquire) {
-                self.local.core.borrow_mut().metrics.main_polls += 1;
+                let mut core = self.local.core.borrow_mut();
+                core.metrics.main_polls += 1;
+                core.since_turn += 1;
+                drop(core);
                 let poll = coop::budget(|| {
                     traced_poll(Actor::Main, || future.as_mut().poll(&mut cx))
                 });
@@ -241,6 +254,7 @@ impl Local {
             let ran = coop::budget(|| traced_run(id, task));
             let mut core = self.core.borrow_mut();
             core.metrics.polls += 1;
+            core.since_turn += 1;
             core.metrics.budget_yields += coop::exhausted() - spent;
             match ran {
                 Ran::Idle => {}
@@ -261,13 +275,18 @@ impl Local {
     // ANCHOR: turn
     /// Between rounds: asks the reactor what has become ready. If a task
     /// is queued, or the main future was woken, it only looks (timeout 0),
-    /// so that I/O gets in at every round without holding up ready work.
-    /// If nothing can run, the thread sleeps in `epoll_wait` until a socket
-    /// is ready, another thread wakes it through the eventfd, or the
-    /// nearest timer's deadline comes. Then the timers that are due fire.
+    /// and only once `event_interval` polls have run since the last look,
+    /// so that I/O gets in regularly without a system call for every
+    /// round of a few tasks. If nothing can run, the thread sleeps in
+    /// `epoll_wait` until a socket is ready, another thread wakes it
+    /// through the eventfd, or the nearest timer's deadline comes. Then
+    /// the timers that are due fire.
     fn turn(&self) {
         let idle = self.core.borrow().run_queue.is_empty()
             && !self.shared.main_woken.load(Ordering::Acquire);
+        if !idle && self.core.borrow().since_turn < self.event_interval {
+            return;
+        }
         if idle {
             trace::record(|| "Note over E: nothing to run".into());
         }
@@ -287,6 +306,7 @@ impl Local {
         // Every timer that is due wakes its task here, on this thread.
         self.timer.expire();
         let mut core = self.core.borrow_mut();
+        core.since_turn = 0;
         core.metrics.turns += 1;
         core.metrics.parks += u64::from(idle);
         core.metrics.io_events += delivered as u64;
