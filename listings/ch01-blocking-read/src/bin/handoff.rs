@@ -11,7 +11,8 @@ use ch01_blocking_read::handoff::{self, Placement, Report};
 use ch01_blocking_read::harness::args::Args;
 use ch01_blocking_read::harness::machine;
 use ch01_blocking_read::harness::units::grouped;
-use ch01_blocking_read::{interrupts, sys};
+use ch01_blocking_read::interrupts::{self, Ipis};
+use ch01_blocking_read::sys;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -74,7 +75,7 @@ fn run() -> Result<(), String> {
         2 * rounds
     );
     for (label, placement) in placements()? {
-        let ipis_before = interrupts::rescheduling_interrupts().ok();
+        let ipis_before = interrupts::ipis().ok();
         let report = match via {
             Via::Pipe => {
                 let pipes =
@@ -85,10 +86,10 @@ fn run() -> Result<(), String> {
                 handoff::ping_pong(handoff::channel_pair(), rounds, placement)
             }
         };
-        let ipis_after = interrupts::rescheduling_interrupts().ok();
+        let ipis_after = interrupts::ipis().ok();
         let report =
             report.map_err(|e| format!("ping-pong on {label}: {e}"))?;
-        let ipis = ipis_before.zip(ipis_after).map(|(b, a)| a - b);
+        let ipis = ipis_before.zip(ipis_after).map(|(b, a)| a.since(b));
         print_report(&label, &report, ipis);
     }
     Ok(())
@@ -133,7 +134,7 @@ fn without_waiting(via: Via, rounds: u64) -> Result<(), String> {
 
 /// One placement's figures, one per line, each value right after its name
 /// (so that a longer number does not shift the others).
-fn print_report(label: &str, report: &Report, ipis: Option<u64>) {
+fn print_report(label: &str, report: &Report, ipis: Option<Ipis>) {
     println!("{label}:");
     println!(
         "  time per hand-off: {} ns",
@@ -145,8 +146,14 @@ fn print_report(label: &str, report: &Report, ipis: Option<u64>) {
         grouped(report.involuntary_percent(), 1),
     );
     let ipis = ipis.map_or("unknown".to_string(), |ipis| {
-        let percent = 100.0 * ipis as f64 / report.hand_offs.max(1) as f64;
-        format!("{} %", grouped(percent, 1))
+        let percent = |count: u64| {
+            grouped(100.0 * count as f64 / report.hand_offs.max(1) as f64, 1)
+        };
+        format!(
+            "{} % rescheduling, {} % function call",
+            percent(ipis.rescheduling),
+            percent(ipis.function_call)
+        )
     });
-    println!("  rescheduling IPIs per hand-off (whole machine): {ipis}");
+    println!("  IPIs per hand-off (whole machine): {ipis}");
 }
