@@ -17,7 +17,7 @@
 //! - [`plan`]: the sizes of a full, quick or smoke run; [`report`]: the
 //!   table and the charts;
 //! - [`profile`]: where a request's CPU time goes, kernel and user space,
-//!   sampled with perf.
+//!   sampled with perf (the `profile` binary).
 
 pub mod baton;
 pub mod blocking;
