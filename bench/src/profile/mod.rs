@@ -298,6 +298,13 @@ pub fn measure(
     drop(process);
     progress.note(&format!("{}: perf report", server.name()));
     let text = perf::report(perf, data.path())?;
+    let event = perf::event(&text).unwrap_or("?");
+    if perf::kernel_excluded(event) {
+        return Err(Failure::PerfRefused(format!(
+            "perf recorded user space only (event '{event}'): this user may \
+             not sample the kernel"
+        )));
+    }
     let entries = perf::parse_report(&text).map_err(Failure::Run)?;
     if entries.is_empty() {
         return Err(Failure::Run("perf recorded no samples".into()));

@@ -115,6 +115,28 @@ pub fn report(perf: &Path, file: &Path) -> io::Result<String> {
         .map_err(|_| io::Error::other("perf report printed invalid UTF-8"))
 }
 
+/// The event `perf report` says the samples are of: `cpu-clock` in
+/// `# Samples: 1K of event 'cpu-clock'`.
+pub fn event(report: &str) -> Option<&str> {
+    report
+        .lines()
+        .filter(|line| line.starts_with("# Samples:"))
+        .find_map(|line| line.split_once(" of event '"))
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(event, _)| event)
+}
+
+/// Did perf leave the kernel out? Allowed to sample a process's user
+/// space but not its kernel side (`kernel.perf_event_paranoid` 2, not
+/// root), perf records `cpu-clock:u` instead, exits 0 and says nothing;
+/// only the event's name tells. A profile without the kernel would put
+/// every µs in user space.
+pub fn kernel_excluded(event: &str) -> bool {
+    event
+        .split_once(':')
+        .is_some_and(|(_, modifiers)| !modifiers.contains('k'))
+}
+
 /// A temporary `perf.data` file, removed when dropped (with the `.old`
 /// copy perf makes of a file it would overwrite).
 pub struct DataFile {
@@ -304,6 +326,20 @@ mod tests {
         assert!((percent - 100.0).abs() < 1.0, "{percent}");
         assert!(entries.iter().any(|e| e.kernel));
         assert!(entries.iter().any(|e| e.dso == "libc.so.6" && !e.kernel));
+    }
+
+    #[test]
+    fn tells_when_perf_left_the_kernel_out() {
+        assert_eq!(event(REAL), Some("cpu-clock"));
+        assert!(!kernel_excluded("cpu-clock"));
+        // The header of a recording of a busy process by a user without
+        // the right to sample the kernel: perf fell back to user space.
+        let user = "# Total Lost Samples: 0\n#\n\
+                    # Samples: 1000  of event 'cpu-clock:u'\n";
+        assert_eq!(event(user), Some("cpu-clock:u"));
+        assert!(kernel_excluded("cpu-clock:u"));
+        assert!(!kernel_excluded("cpu-clock:uk"));
+        assert_eq!(event("# Overhead  Samples\n"), None);
     }
 
     #[test]
