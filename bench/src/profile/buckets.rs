@@ -346,7 +346,13 @@ const RULES: &[Rule] = &[
     ),
     rule(
         Allocator,
-        Prefix(&["_int_", "malloc_", "tcache_", "unlink_chunk"]),
+        Prefix(&[
+            "_int_",
+            "malloc_",
+            "tcache_",
+            "unlink_chunk",
+            "alloc_perturb",
+        ]),
     ),
     rule(Libc, Dso(&["libc.so", "[vdso]", "ld-linux", "libpthread"])),
     rule(Std, Crate(&["std", "core", "alloc"])),
@@ -355,7 +361,7 @@ const RULES: &[Rule] = &[
 /// The bucket of a symbol from `perf report`: `kernel` for `[k]` lines,
 /// `dso` its shared object, `symbol` its (demangled) name.
 pub fn classify(kernel: bool, dso: &str, symbol: &str) -> Bucket {
-    let name = plain(kernel, symbol);
+    let name = plain(symbol);
     RULES
         .iter()
         .filter(|rule| rule.bucket.is_kernel() == kernel)
@@ -365,16 +371,12 @@ pub fn classify(kernel: bool, dso: &str, symbol: &str) -> Bucket {
         })
 }
 
-/// The name without what the compiler or linker appended: a kernel
-/// symbol's `.isra.0`, `.constprop.0`, `.part.0` (GCC's clones of one
-/// function), a libc symbol's `@@GLIBC_2.17` (its version).
-fn plain(kernel: bool, symbol: &str) -> &str {
-    let end = if kernel {
-        symbol.find('.')
-    } else {
-        symbol.find('@')
-    };
-    &symbol[..end.unwrap_or(symbol.len())]
+/// The name without the version or stub the linker appended to a C
+/// symbol: `cfree@GLIBC_2.2.5`, `strchr@plt` (a kernel symbol's
+/// `.isra.0` or `.constprop.0`, GCC's clones of a function, matter not:
+/// every kernel rule is a prefix or names a function GCC does not clone).
+fn plain(symbol: &str) -> &str {
+    symbol.split('@').next().unwrap_or(symbol)
 }
 
 /// The crate of a demangled Rust symbol: the first name followed by `::`,
@@ -501,8 +503,13 @@ mod tests {
             "book_bench::runtimes::on_tokio::http_connection::{{closure}}",
             Handler,
         ),
+        // The servers allocate nothing per request: these are from a C
+        // loop of malloc and free, profiled the same way.
         (false, "libc.so.6", "_int_free", Allocator),
         (false, "libc.so.6", "malloc", Allocator),
+        (false, "libc.so.6", "cfree@GLIBC_2.2.5", Allocator),
+        (false, "libc.so.6", "unlink_chunk.constprop.0", Allocator),
+        (false, "libc.so.6", "alloc_perturb", Allocator),
         (false, "libc.so.6", "__send", Libc),
         (false, "libc.so.6", "clock_gettime@@GLIBC_2.17", Libc),
         (false, "[vdso]", "__vdso_clock_gettime", Libc),

@@ -308,6 +308,10 @@ mod tests {
             "     0.14%             2  [vdso]             [.] __vdso_clock_gettime",
         );
         assert_eq!((e.dso.as_str(), e.kernel), ("[vdso]", false));
+        // Made up (no guest or hypervisor runs here): a guest's kernel is
+        // not this machine's.
+        let e = entry("     1.00%             1  [guest.kallsyms]  [g] x");
+        assert!(!e.kernel);
     }
 
     #[test]
@@ -353,6 +357,8 @@ mod tests {
             "Warning: something",
         ] {
             assert!(parse_line(bad).unwrap().is_err(), "{bad}");
+            let report = format!("{REAL}{bad}\n");
+            assert!(parse_report(&report).is_err(), "{bad}");
         }
     }
 
