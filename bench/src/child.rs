@@ -6,6 +6,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
@@ -15,13 +16,47 @@ use std::time::{Duration, Instant};
 use ch05_green_io::harness::procfs::{self, Status};
 
 use crate::proc;
-use crate::servers::{Server, Service};
+use crate::servers::{self, Server, Service};
 
 /// How long a server may take to say where it listens.
 const START_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Lines of a server's standard error kept for the report.
 const LOG_LINES: usize = 50;
+
+/// A server child's job: `--serve SERVER --service S --addr A`. A
+/// [`ServerProcess`] is a copy of the program that starts it, so every
+/// binary of this crate that starts servers answers `--serve` with this.
+pub fn serve(args: &[String]) -> io::Result<()> {
+    let bad = |what| io::Error::new(io::ErrorKind::InvalidInput, what);
+    let server = value(args, "--serve")
+        .and_then(Server::from_name)
+        .ok_or_else(|| bad("--serve needs a server name"))?;
+    let service = value(args, "--service")
+        .and_then(Service::from_name)
+        .ok_or_else(|| bad("--service needs http or echo"))?;
+    let addr = value(args, "--addr")
+        .unwrap_or("127.0.0.1:0")
+        .parse()
+        .map_err(|_| bad("--addr needs an address"))?;
+    servers::serve(server, service, addr)
+}
+
+/// The value after `flag` in `args`.
+pub fn value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
+    let at = args.iter().position(|a| a == flag)?;
+    args.get(at + 1).map(String::as_str)
+}
+
+/// `name`'s path, if it is a file in a directory of the `PATH`: the tools
+/// the bench runs (wrk, perf) are looked for before a run, so that a
+/// missing one is named with how to install it.
+pub fn find_program(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|file| file.is_file())
+}
 
 /// Tells the bench where the server listens: the first line of a server
 /// child's standard output.

@@ -15,7 +15,9 @@
 //! - [`measure`]: the measurements; [`stats`]: interleaved rounds and
 //!   medians; [`wrk`], [`clients`], [`proc`], [`limits`]: their tools;
 //! - [`plan`]: the sizes of a full, quick or smoke run; [`report`]: the
-//!   table and the charts.
+//!   table and the charts;
+//! - [`profile`]: where a request's CPU time goes, kernel and user space,
+//!   sampled with perf (the `profile` binary).
 
 pub mod baton;
 pub mod blocking;
@@ -28,6 +30,7 @@ pub mod limits;
 pub mod measure;
 pub mod plan;
 pub mod proc;
+pub mod profile;
 pub mod report;
 pub mod runtimes;
 pub mod servers;

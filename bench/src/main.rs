@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use book_bench::child::{self, value};
 use book_bench::limits::raise_descriptor_limit;
 use book_bench::measure::{capacity, echo, http, idle, tasks};
 use book_bench::plan::{Plan, Section};
-use book_bench::servers::{self, Server, Service};
+use book_bench::servers::{self, Server};
 use book_bench::{proc, report, wrk};
 use ch05_green_io::harness::{machine, procfs};
 
@@ -79,28 +80,6 @@ fn parse(args: &[String]) -> Result<Options, String> {
     })
 }
 
-/// The value after `flag` in `args`.
-fn value<'a>(args: &'a [String], flag: &str) -> Option<&'a str> {
-    let at = args.iter().position(|a| a == flag)?;
-    args.get(at + 1).map(String::as_str)
-}
-
-/// A child process's job: `--serve SERVER --service S --addr A`.
-fn serve(args: &[String]) -> io::Result<()> {
-    let bad = |what| io::Error::new(io::ErrorKind::InvalidInput, what);
-    let server = value(args, "--serve")
-        .and_then(Server::from_name)
-        .ok_or_else(|| bad("--serve needs a server name"))?;
-    let service = value(args, "--service")
-        .and_then(Service::from_name)
-        .ok_or_else(|| bad("--service needs http or echo"))?;
-    let addr = value(args, "--addr")
-        .unwrap_or("127.0.0.1:0")
-        .parse()
-        .map_err(|_| bad("--addr needs an address"))?;
-    servers::serve(server, service, addr)
-}
-
 /// A child process's job: `--tasks SERVER --spawns N --handoffs N`.
 fn task_costs(args: &[String]) -> io::Result<()> {
     let bad = |what| io::Error::new(io::ErrorKind::InvalidInput, what);
@@ -147,7 +126,7 @@ fn hold(args: &[String]) -> io::Result<()> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("--serve") => serve(&args),
+        Some("--serve") => child::serve(&args),
         Some("--tasks") => task_costs(&args),
         Some("--hold") => hold(&args),
         Some("--help" | "-h") => {

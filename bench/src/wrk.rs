@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use crate::child::output_within;
+use crate::child::{find_program, output_within};
 
 /// How to install wrk, for the message shown when it is missing.
 pub const INSTALL: &str = "install wrk to measure HTTP (Debian, Ubuntu: apt-get install wrk; \
@@ -31,10 +31,7 @@ pub struct WrkResult {
 
 /// wrk's path, if it is on the `PATH`.
 pub fn find() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("wrk"))
-        .find(|file| file.is_file())
+    find_program("wrk")
 }
 
 /// The arguments every server gets, whatever it is: no benchmark
