@@ -88,7 +88,7 @@ pub fn format(sample: TaskSample) -> String {
     )
 }
 
-/// Reads what [`format`] wrote.
+/// Reads what [`format()`] wrote.
 pub fn parse(text: &str) -> Option<TaskSample> {
     let value = |name: &str| {
         text.lines()
