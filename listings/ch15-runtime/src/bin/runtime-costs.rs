@@ -128,7 +128,7 @@ fn fastest(
 fn show(what: &str, unit: &str, names: &[&str], values: &[f64]) {
     println!("{what}:");
     for (name, ns) in names.iter().zip(values) {
-        println!("  {name:<26} {} ns {unit}", grouped(*ns, 0));
+        println!("  {name:<28} {} ns {unit}", grouped(*ns, 0));
     }
 }
 
