@@ -7,7 +7,9 @@
 //! `listings/*/output/*.txt`, run as the reader types it. Their output goes
 //! to the terminal; the files are not touched (`cargo xtask outputs`
 //! rewrites those). Then `cargo run --release -p book-bench`, which writes
-//! `bench/results/`.
+//! `bench/results/`, and, where `perf` is installed, the profile of the two
+//! current-thread servers (`--bin profile`), which writes its own files
+//! there.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -38,6 +40,12 @@ pub fn run(root: &Path, args: &[String]) -> Result<(), Fail> {
         "cargo run --release -p book-bench"
     };
     commands.push(head_to_head.to_string());
+    let profile = "cargo run --release -p book-bench --bin profile";
+    if cmd::exists("perf") {
+        commands.push(profile.to_string());
+    } else {
+        println!("skipped: {profile} (perf is not installed: apt-get install linux-perf)");
+    }
 
     let started = Instant::now();
     let mut took = Vec::new();

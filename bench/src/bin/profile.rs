@@ -2,7 +2,8 @@
 //! ours-ct,tokio-ct] [--seconds 10] [--conns 50]`: where each server's CPU
 //! time per request goes, kernel and user space, from `perf record` under
 //! wrk (see `book_bench::profile`). Progress goes to standard error; a run
-//! with the defaults also writes `bench/results/profile.txt`.
+//! with the defaults also writes `bench/results/profile.txt` and,
+//! the side-by-side table alone, `profile-summary.txt`.
 
 use std::io::{self, Write};
 use std::path::Path;
@@ -50,11 +51,17 @@ fn run(options: &Options) -> Result<(), String> {
     }
     if options.is_default() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("results");
-        let file = dir.join("profile.txt");
         std::fs::create_dir_all(&dir)
-            .and_then(|()| std::fs::write(&file, &outcome.text))
-            .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-        eprintln!("profile: wrote {}", file.display());
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        for (name, text) in [
+            ("profile.txt", &outcome.text),
+            ("profile-summary.txt", &outcome.summary),
+        ] {
+            let file = dir.join(name);
+            std::fs::write(&file, text)
+                .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+            eprintln!("profile: wrote {}", file.display());
+        }
     } else {
         eprintln!("profile: results not written (not the default run)");
     }

@@ -61,7 +61,8 @@ usage: cargo run --release -p book-bench --bin profile -- [--only NAME,...] [--s
              tokio-mt); default ours-ct,tokio-ct
   --seconds  wrk's run (default 10); perf samples one second less of it
   --conns    wrk's connections (default 50)
-A run with the defaults rewrites bench/results/profile.txt.";
+A run with the defaults rewrites bench/results/profile.txt and
+profile-summary.txt (the side-by-side table).";
 
 impl Options {
     pub fn parse(args: &[String]) -> Result<Options, String> {
@@ -323,6 +324,9 @@ pub fn measure(
 /// What a run printed, and whether every server gave a profile.
 pub struct Outcome {
     pub text: String,
+    /// The title, the side-by-side table and the footer: what a page shows
+    /// when the whole report would be too long.
+    pub summary: String,
     pub complete: bool,
 }
 
@@ -369,12 +373,21 @@ pub fn run(
             }
         }
     }
+    let mut summary = report::title(options);
     if !profiles.is_empty() {
+        let comparison = report::comparison(&profiles);
         text.push('\n');
-        text.push_str(&report::comparison(&profiles));
+        text.push_str(&comparison);
+        summary.push_str(&comparison);
     }
-    text.push_str(&report::footer(load_before, crate::proc::load_average()));
-    Ok(Outcome { text, complete })
+    let footer = report::footer(load_before, crate::proc::load_average());
+    text.push_str(&footer);
+    summary.push_str(&footer);
+    Ok(Outcome {
+        text,
+        summary,
+        complete,
+    })
 }
 
 #[cfg(test)]

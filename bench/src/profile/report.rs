@@ -23,11 +23,15 @@ const TOP: usize = 10;
 /// cut here.
 const SYMBOL: usize = 100;
 
-/// The command, the machine, and how it was measured.
+/// The command and the machine: the first lines of the report and of its
+/// summary.
+pub fn title(options: &Options) -> String {
+    format!("$ {}\n{}\n", options.command_line(), machine::line())
+}
+
+/// The title, then how it was measured.
 pub fn header(options: &Options) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "$ {}", options.command_line());
-    let _ = writeln!(out, "{}", machine::line());
+    let mut out = title(options);
     let wrk_args = wrk::args(
         ([127, 0, 0, 1], 0).into(),
         1,
