@@ -10,9 +10,9 @@ use crate::{
     Fail, book, browser, cmd, cross, doctests, lineage, links, outputs, pages, quiz, tools,
 };
 
-const STEPS: [&str; 18] = [
-    "tools", "fmt", "clippy", "lineage", "pages", "tests", "book", "doctests", "mermaid", "links",
-    "quizzes", "outputs", "aarch64", "valgrind", "miri", "loom", "macos", "browser",
+const STEPS: [&str; 19] = [
+    "tools", "fmt", "clippy", "docs", "lineage", "pages", "tests", "book", "doctests", "mermaid",
+    "links", "quizzes", "outputs", "aarch64", "valgrind", "miri", "loom", "macos", "browser",
 ];
 const SLOW_STEPS: [&str; 7] = [
     "outputs", "aarch64", "valgrind", "miri", "loom", "macos", "browser",
@@ -207,6 +207,51 @@ fn or_none(names: &[&str]) -> String {
     }
 }
 
+/// `cargo doc` of every crate a reader may open the docs of, with rustdoc's
+/// warnings (a broken or ambiguous intra-doc link, an empty or invalid code
+/// block) as errors. `--keep-going`, so that one run names every crate that
+/// fails. The book's doctest crate is left out: its docs are the expanded
+/// pages, which the book and doctests steps check, and which exist only
+/// once the book is built.
+fn rustdoc(root: &Path) -> Result<(), Fail> {
+    let args = [
+        "doc",
+        "--no-deps",
+        "--workspace",
+        "--exclude",
+        "book-doctests",
+        "--keep-going",
+        "--quiet",
+    ];
+    let mut flags = std::env::var("RUSTDOCFLAGS").unwrap_or_default();
+    flags.push_str(" -D warnings");
+    let mut doc = cmd::cargo(root, &args);
+    doc.env("RUSTDOCFLAGS", flags.trim());
+    let finished = cmd::capture(&mut doc, BUILD_LIMIT)?;
+    eprint!("{}", finished.stderr);
+    if finished.success() {
+        return Ok(());
+    }
+    let crates: Vec<String> = finished
+        .stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("error: could not document `"))
+        .map(|rest| rest.trim_end_matches('`').to_string())
+        .collect();
+    if crates.is_empty() {
+        return Err(Fail::new(format!(
+            "`RUSTDOCFLAGS=\"{}\" {}` failed: {}",
+            flags.trim(),
+            cmd::display(&doc),
+            finished.describe()
+        )));
+    }
+    Err(Fail::new(format!(
+        "rustdoc warnings, denied, in {}; its messages are above",
+        crates.join(", ")
+    )))
+}
+
 fn seconds(duration: Duration) -> String {
     format!("{:.1} s", duration.as_secs_f64())
 }
@@ -257,6 +302,15 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
             cmd::stream(&mut cmd::cargo(root, &args), BUILD_LIMIT)?;
             Ok(format!(
                 "{} crates, all targets, -D warnings",
+                listing_names.len() + 2
+            ))
+        });
+    }
+    if options.wants("docs") {
+        run.step("docs", || {
+            rustdoc(root)?;
+            Ok(format!(
+                "{} crates documented, libraries and binaries (the listings, bench, xtask), -D warnings",
                 listing_names.len() + 2
             ))
         });

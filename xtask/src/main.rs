@@ -37,8 +37,8 @@ usage:
   cargo xtask test [--quick] [--only STEP,...]
       Runs every check and prints a summary. --quick leaves out the slow steps
       (shown outputs, aarch64, valgrind, miri, loom, macos, browser). Steps:
-      tools, fmt, clippy, lineage, pages, tests, book, doctests, mermaid, links,
-      quizzes, outputs, aarch64, valgrind, miri, loom, macos, browser.
+      tools, fmt, clippy, docs, lineage, pages, tests, book, doctests, mermaid,
+      links, quizzes, outputs, aarch64, valgrind, miri, loom, macos, browser.
   cargo xtask outputs [LISTING...]
       Reruns the commands of the shown program outputs (of every listing, or of
       those named, e.g. ch01-blocking-read) and rewrites the files.

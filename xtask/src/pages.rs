@@ -11,7 +11,7 @@
 //!   caption format: the file above it, the listing's number and what it
 //!   shows below it, numbered in order through the chapter:
 //!
-//! ```text
+//! ````text
 //! <span class="filename">Filename: listings/ch05-green-io/src/net.rs</span>
 //!
 //! ```rust
@@ -19,7 +19,7 @@
 //! ```
 //!
 //! <span class="caption">Listing 5-3: A read that waits for readiness</span>
-//! ```
+//! ````
 
 use std::path::Path;
 

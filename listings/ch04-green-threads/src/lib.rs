@@ -10,7 +10,7 @@
 //! - The scheduler, [`runtime`]: its state per OS thread, the loop, and both
 //!   halves of every switch (`resume` and `yield_now`), with `spawn_task`,
 //!   the untyped way to add a thread.
-//! - On top: [`spawn`], the typed API (`Builder`, `JoinHandle`), built on
+//! - On top: [`mod@spawn`], the typed API (`Builder`, `JoinHandle`), built on
 //!   `spawn_task` and `yield_now`.
 //!
 //! Beside them: [`child`] (child processes for tests and measurements),

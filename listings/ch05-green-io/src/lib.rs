@@ -11,9 +11,9 @@
 //!   its [`State`](thread::State)), [`token`] (wake tokens), [`netpoll`]
 //!   (registrations, and which thread waits for which), [`timer`]
 //!   (deadlines), and [`runtime`], which holds one of each per OS thread.
-//! - The waiting room, [`park`]: register interest, park, resume.
+//! - The waiting room, [`mod@park`]: register interest, park, resume.
 //! - The scheduler loop, [`scheduler`], which drives them all.
-//! - On top: [`spawn`], green sockets ([`net`]), the echo server ([`echo`])
+//! - On top: [`mod@spawn`], green sockets ([`net`]), the echo server ([`echo`])
 //!   and the experiment that motivates it all ([`stall`]).
 //!
 //! Beside them: [`trace`] (who wakes whom, for the chapter's diagram),

@@ -4,7 +4,7 @@
 //!
 //! - The OS wrapper, which knows nothing of connections: [`poll`], one
 //!   interface over epoll ([`poll::epoll`], Linux) and kqueue
-//!   ([`poll::kqueue`], macOS, type-checked only), with [`sys`].
+//!   (`poll::kqueue`, macOS, type-checked only), with [`sys`].
 //! - The data room: [`slab`], the registration table, whose tokens carry a
 //!   generation.
 //! - One connection's state machine: [`conn`].

@@ -5,7 +5,7 @@
 //!   waker;
 //! - [`raw`]: the same waker by hand, from a `RawWaker` and a
 //!   `RawWakerVTable`, reference-counted through the `Arc`;
-//! - [`drive`]: the smallest executor that polls again only when woken,
+//! - [`mod@drive`]: the smallest executor that polls again only when woken,
 //!   with a timeout, to put the rules of wakers to the test;
 //! - [`oneshot`]: an event source (a one-shot channel) that keeps every
 //!   rule;

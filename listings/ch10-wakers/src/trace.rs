@@ -2,8 +2,8 @@
 //! `who-wakes-whom` binary turns one run into the sequence diagram the
 //! chapter shows, so the picture comes from the code. Each event is a line
 //! of a mermaid sequence diagram between the parties of that run: `E` (the
-//! executor, [`crate::drive`]), `F` (the future), `S` (the event source,
-//! [`crate::oneshot`]) and threads by name.
+//! executor: `drive` in chapter 10, the runtime in chapter 11), `F` (the
+//! future), `S` (the event source, [`crate::oneshot`]) and threads by name.
 //!
 //! Wakes come from other threads, so unlike chapter 5's per-thread record
 //! this one is shared by the whole process.

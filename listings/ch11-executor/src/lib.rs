@@ -10,7 +10,7 @@
 //!   the list of every live task;
 //! - [`time`]: [`sleep`], with one helper thread for all timers;
 //! - [`channel`]: an unbounded channel between tasks;
-//! - [`yield_now`] (chapter 9's, unchanged), [`oneshot`] and [`trace`]
+//! - [`mod@yield_now`] (chapter 9's, unchanged), [`oneshot`] and [`trace`]
 //!   (chapter 10's, unchanged);
 //! - [`exercises`]: the exercises' solutions.
 //!

@@ -1,6 +1,6 @@
 //! A poller: one interface over the kernel's readiness APIs, epoll on Linux
-//! ([`epoll`]) and kqueue on macOS ([`kqueue`]), in the shape of mio's
-//! selector and smol's `polling`.
+//! ([`epoll`]) and kqueue on macOS (`kqueue`, a module compiled only
+//! there), in the shape of mio's selector and smol's `polling`.
 //!
 //! - [`Poller::add`], [`Poller::modify`] and [`Poller::delete`] change which
 //!   descriptors it watches, for what ([`Interest`]), how ([`Mode`]) and
@@ -10,8 +10,8 @@
 //! - [`Poller::notify`] wakes a `wait` from another thread.
 //!
 //! The poller knows nothing about connections: a token is a number it hands
-//! back. What the number means is the caller's business (see
-//! [`crate::slab`]).
+//! back. What the number means is the caller's business (in chapter 6, an
+//! index into the registration table, `slab.rs`).
 
 #[cfg(target_os = "linux")]
 pub mod epoll;

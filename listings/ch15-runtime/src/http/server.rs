@@ -5,7 +5,7 @@
 //! needs a socket or a clock: the runtime's [`TcpListener`], any
 //! [`AsyncRead`] + [`AsyncWrite`] stream (a
 //! [`TcpStream`](crate::net::TcpStream), or a test's scripted one),
-//! [`time::sleep`] and [`spawn`]. It is the server a reader would write on
+//! [`fn@time::sleep`] and [`spawn`]. It is the server a reader would write on
 //! tokio, with `use ch15_runtime as tokio;`.
 //!
 //! # Deadlines
