@@ -429,7 +429,7 @@ pub fn run(root: &Path, options: &Options) -> Result<(), Fail> {
     });
     let miri = cross::asking(&lineages, |l| l.checks.miri.is_some());
     run.slow_step(options, "miri", cross::miri_missing(), || {
-        cross::miri_tests(root, &lineages)?;
+        cross::miri_tests(root, &lineages, &target_dir(root))?;
         Ok(format!(
             "tests of {} clean under Miri (strict provenance)",
             or_none(&miri)

@@ -113,20 +113,68 @@ fn nightly_cargo(dir: &Path) -> std::process::Command {
     cargo
 }
 
+/// How many listings Miri interprets at once. Miri runs a test binary on
+/// one thread, so two lanes keep a 2-core machine busy and take about
+/// half the time of one.
+const MIRI_LANES: usize = 2;
+
 /// `cargo +nightly miri test` of each listing, with the arguments it names
 /// (the tests that exercise its unsafe code), under strict provenance.
-pub fn miri_tests(root: &Path, all: &[Lineage]) -> Result<(), Fail> {
-    for listing in all {
-        let Some(args) = &listing.checks.miri else {
-            continue;
-        };
-        let mut test = nightly_cargo(root);
-        test.args(["miri", "test", "--package", &listing.name])
-            .args(args);
-        test.env("MIRIFLAGS", "-Zmiri-strict-provenance");
-        cmd::stream(&mut test, LIMIT)?;
+/// The listings run [`MIRI_LANES`] at a time, the last chapters (the
+/// largest) first, each lane with a target directory of its own so that
+/// neither waits for the other's build lock; each listing's output is
+/// printed when it finishes, so lanes do not interleave their lines.
+pub fn miri_tests(root: &Path, all: &[Lineage], target_dir: &Path) -> Result<(), Fail> {
+    // The sysroot Miri builds on first use, once, before the lanes start:
+    // two lanes must not build it at the same time.
+    let mut setup = nightly_cargo(root);
+    setup.args(["miri", "setup"]);
+    cmd::stream(&mut setup, LIMIT)?;
+    let queue: Vec<(&str, &Vec<String>)> = all
+        .iter()
+        .rev()
+        .filter_map(|l| Some((l.name.as_str(), l.checks.miri.as_ref()?)))
+        .collect();
+    let next = std::sync::Mutex::new(queue.into_iter());
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for lane in 0..MIRI_LANES {
+            let (next, failures) = (&next, &failures);
+            scope.spawn(move || {
+                loop {
+                    let job = next.lock().unwrap_or_else(|e| e.into_inner()).next();
+                    let Some((name, args)) = job else { break };
+                    let mut test = nightly_cargo(root);
+                    test.args(["miri", "test", "--package", name])
+                        .args(args)
+                        .env("MIRIFLAGS", "-Zmiri-strict-provenance")
+                        .env(
+                            "CARGO_TARGET_DIR",
+                            target_dir.join(format!("miri-lane-{lane}")),
+                        );
+                    let outcome = cmd::capture(&mut test, LIMIT);
+                    let failed = match &outcome {
+                        Ok(finished) => {
+                            println!("--- Miri, {name}:\n{}{}", finished.stdout, finished.stderr);
+                            (!finished.success()).then(|| {
+                                format!("`{}` failed: {}", cmd::display(&test), finished.describe())
+                            })
+                        }
+                        Err(fail) => Some(fail.to_string()),
+                    };
+                    if let Some(why) = failed {
+                        failures.lock().unwrap_or_else(|e| e.into_inner()).push(why);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Fail::new(failures.join("\n")))
     }
-    Ok(())
 }
 
 /// `cargo test` of each listing with `--cfg loom`, in a target directory of
