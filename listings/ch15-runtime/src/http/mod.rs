@@ -109,3 +109,15 @@ pub use router::{Router, demo};
 pub use server::{Stopped, serve, serve_connection};
 pub use shutdown::{Shutdown, Stage};
 pub use status::Status;
+
+/// A waker that counts its wakes, for the unit tests of [`permits`] and
+/// [`shutdown`].
+#[cfg(test)]
+pub(crate) struct Count(pub std::sync::atomic::AtomicUsize);
+
+#[cfg(test)]
+impl std::task::Wake for Count {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}

@@ -139,17 +139,9 @@ impl Drop for Reached<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::Count;
     use std::pin::pin;
     use std::sync::atomic::AtomicUsize;
-    use std::task::Wake;
-
-    struct Count(AtomicUsize);
-
-    impl Wake for Count {
-        fn wake(self: Arc<Self>) {
-            self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
 
     #[test]
     fn waiters_are_woken_by_their_stage_and_slots_are_reused() {

@@ -272,14 +272,7 @@ impl Runtime {
     pub fn metrics(&self) -> Metrics {
         let mut sum = Metrics::default();
         for worker in self.worker_metrics() {
-            sum.polls += worker.polls;
-            sum.parks += worker.parks;
-            sum.turns += worker.turns;
-            sum.budget_yields += worker.budget_yields;
-            sum.steals += worker.steals;
-            sum.stolen += worker.stolen;
-            sum.lifo_polls += worker.lifo_polls;
-            sum.injected += worker.injected;
+            add_worker_counts(&mut sum, &worker);
         }
         let handle = &*self.handle;
         sum.spawned = handle.spawned.load(Ordering::Relaxed);
@@ -386,16 +379,22 @@ impl Handle {
     }
 
     fn publish(&self, worker: usize, stats: &Metrics) {
-        let mut published = lock(&self.published[worker]);
-        published.polls += stats.polls;
-        published.parks += stats.parks;
-        published.turns += stats.turns;
-        published.budget_yields += stats.budget_yields;
-        published.steals += stats.steals;
-        published.stolen += stats.stolen;
-        published.lifo_polls += stats.lifo_polls;
-        published.injected += stats.injected;
+        add_worker_counts(&mut lock(&self.published[worker]), stats);
     }
+}
+
+/// Adds the counts a worker keeps (the others are the runtime's own) of
+/// `worker` to `sum`: for publishing a worker's counts, and for summing
+/// what the workers published.
+fn add_worker_counts(sum: &mut Metrics, worker: &Metrics) {
+    sum.polls += worker.polls;
+    sum.parks += worker.parks;
+    sum.turns += worker.turns;
+    sum.budget_yields += worker.budget_yields;
+    sum.steals += worker.steals;
+    sum.stolen += worker.stolen;
+    sum.lifo_polls += worker.lifo_polls;
+    sum.injected += worker.injected;
 }
 
 // ANCHOR: schedule
