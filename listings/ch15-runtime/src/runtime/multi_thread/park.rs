@@ -151,20 +151,26 @@ impl Parker {
 }
 
 impl Inner {
-    fn park_driver<D: Driver>(&self, driver: &mut D) {
-        match self
-            .state
-            .compare_exchange(EMPTY, PARKED_DRIVER, SeqCst, SeqCst)
-        {
-            Ok(_) => {}
+    /// Says where the worker is about to sleep (`PARKED_DRIVER` or
+    /// `PARKED_CONDVAR`); false if an unpark came first, which this
+    /// consumes, so the worker must not sleep.
+    fn announce(&self, parked: usize) -> bool {
+        match self.state.compare_exchange(EMPTY, parked, SeqCst, SeqCst) {
+            Ok(_) => true,
             Err(NOTIFIED) => {
                 // Notified since the first look. Swap, not store, to read
                 // (and so synchronise with) the latest unpark's write.
                 let before = self.state.swap(EMPTY, SeqCst);
                 debug_assert_eq!(before, NOTIFIED);
-                return;
+                false
             }
             Err(other) => unreachable!("parker in state {other}"),
+        }
+    }
+
+    fn park_driver<D: Driver>(&self, driver: &mut D) {
+        if !self.announce(PARKED_DRIVER) {
+            return;
         }
         driver.park(None);
         // Woken by an event or by an unpark (which left NOTIFIED): either
@@ -177,17 +183,11 @@ impl Inner {
 
     fn park_condvar(&self) {
         let mut guard = self.mutex.lock().unwrap_or_else(|p| p.into_inner());
-        match self
-            .state
-            .compare_exchange(EMPTY, PARKED_CONDVAR, SeqCst, SeqCst)
-        {
-            Ok(_) => {}
-            Err(NOTIFIED) => {
-                let before = self.state.swap(EMPTY, SeqCst);
-                debug_assert_eq!(before, NOTIFIED);
-                return;
-            }
-            Err(other) => unreachable!("parker in state {other}"),
+        // Announced under the mutex: an unpark that sees PARKED_CONDVAR
+        // takes the mutex before it signals, so it cannot signal before
+        // this thread waits.
+        if !self.announce(PARKED_CONDVAR) {
+            return;
         }
         loop {
             guard = self.condvar.wait(guard).unwrap_or_else(|p| p.into_inner());
